@@ -302,7 +302,8 @@ def plan_customer(inputs: Inputs, customer: Customer, docs: DocumentCache,
             services.append(ServicePlan(version, upstream))
     _check_security(customer, services, docs, problems)
     _check_routes(services, docs, problems)
-    _check_clients(customer, services, csource, problems)
+    if len(services) == len(customer.pins):  # else scopes of the unresolved pins would cascade
+        _check_clients(customer, services, csource, problems)
     if len(problems.errors) > before:
         return None
     return CustomerPlan(customer, inputs.settings, tuple(services))
