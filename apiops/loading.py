@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from apiops import schema
+from apiops.cache import Cache, code_fingerprint
+from apiops.cache import key as cache_key
 from apiops.errors import ParseError, Problem, Problems
 from apiops.model import (
     Client,
@@ -127,21 +129,53 @@ def render(template: str, values: Mapping[str, str | int], on_unknown: Source | 
 
 # -- customers --------------------------------------------------------------------------
 
+_UNLOADED = object()
+
+
 @dataclass
 class Inputs:
     """What a run found on disk: settings, customer sources and document paths."""
 
     root: Path
     settings: Settings
-    settings_source: Source | None
+    loaded_settings_source: Source | None | object   # _UNLOADED until a problem needs it
     customers: dict[str, Path] = field(default_factory=dict)          # folder -> customer.yaml
     customer_sources: dict[str, Source] = field(default_factory=dict)
+
+    @property
+    def settings_source(self) -> Source | None:
+        if self.loaded_settings_source is _UNLOADED:
+            path = self.root / SETTINGS_FILE
+            self.loaded_settings_source = (load_source(self.root, path, Problems())
+                                           if path.exists() else None)
+        return self.loaded_settings_source  # type: ignore[return-value]
+
+    def customer_source(self, folder: str) -> Source | None:
+        if folder not in self.customer_sources:
+            source = load_source(self.root, self.customers[folder], Problems())
+            if source is None:
+                return None
+            self.customer_sources[folder] = source
+        return self.customer_sources[folder]
     documents: dict[str, dict[str, Path]] = field(default_factory=dict)  # service -> version -> path
 
 
-def discover(root: Path, problems: Problems) -> Inputs:
-    settings, settings_source = load_settings(root, problems)
-    inputs = Inputs(root, settings, settings_source)
+def discover(root: Path, problems: Problems, cache: Cache | None = None) -> Inputs:
+    settings_path = root / SETTINGS_FILE
+    digest = cache.file_hash(settings_path) if cache else None
+    key = cache_key(code_fingerprint(), "settings", digest) if digest else None
+    hit = cache.get("settings", key) if cache and key else None
+    if hit is not None:
+        settings, found = hit
+        problems.extend(found)
+        inputs = Inputs(root, settings, _UNLOADED)
+    else:
+        found = Problems()
+        settings, settings_source = load_settings(root, found)
+        problems.extend(found)
+        if cache and key:
+            cache.put("settings", key, (settings, found.items))
+        inputs = Inputs(root, settings, settings_source)
     services_dir = root / settings.folders.services
     for doc in sorted(p for name in DOCUMENT_NAMES for p in services_dir.glob(f"*/*/{name}")):
         service, version = doc.parent.parent.name, doc.parent.name
@@ -249,34 +283,55 @@ def _client(source: Source, i: int, raw: Mapping[str, Any], problems: Problems) 
 # -- plans ------------------------------------------------------------------------------
 
 class DocumentCache:
-    """Parses each pinned document once per run, whatever the number of customers."""
+    """Parses each pinned document once per run, whatever the number of customers, and,
+    given a Cache, once per content: later runs load the extracted model instead."""
 
-    def __init__(self, inputs: Inputs) -> None:
+    def __init__(self, inputs: Inputs, cache: Cache | None = None) -> None:
         self.inputs = inputs
+        self.cache = cache
         self.sources: dict[Path, Source | None] = {}
         self.versions: dict[Path, ServiceVersion | None] = {}
 
     def get(self, service: str, version: str, problems: Problems) -> ServiceVersion | None:
         path = self.inputs.documents[service][version]
         if path not in self.versions:
-            source = load_source(self.inputs.root, path, problems)
-            self.sources[path] = source
-            result = None
-            if source is not None:
-                result, found = read_service_version(source, service, version)
-                problems.extend(found)
-                if any(p.severity == "error" for p in found):
-                    result = None
-            self.versions[path] = result
+            key = self._key(path)
+            hit = self.cache.get("documents", key) if self.cache and key else None
+            if hit is not None:
+                result, found = hit
+            else:
+                found = Problems()
+                source = self._load(path, found)
+                result = None
+                if source is not None:
+                    result, extracted = read_service_version(source, service, version)
+                    found.extend(extracted)
+                found = found.items
+                if self.cache and key:
+                    self.cache.put("documents", key, (result, found))
+            problems.extend(found)
+            self.versions[path] = None if any(p.severity == "error" for p in found) else result
         return self.versions[path]
 
+    def _key(self, path: Path) -> str | None:
+        assert self.cache is not None
+        digest = self.cache.file_hash(path)
+        return cache_key(code_fingerprint(), "document", relative(self.inputs.root, path),
+                         digest) if digest else None
+
+    def _load(self, path: Path, problems: Problems) -> Source | None:
+        if path not in self.sources:
+            self.sources[path] = load_source(self.inputs.root, path, problems)
+        return self.sources[path]
+
     def source(self, path: str) -> Source | None:
-        return self.sources.get(self.inputs.root / path)
+        """The document's source, parsed on demand: positions are only needed for errors."""
+        return self._load(self.inputs.root / path, Problems())
 
 
 def plan_customer(inputs: Inputs, customer: Customer, docs: DocumentCache,
                   problems: Problems) -> CustomerPlan | None:
-    csource = inputs.customer_sources.get(customer.name)
+    csource = inputs.customer_source(customer.name)
     before = len(problems.errors)
     services: list[ServicePlan] = []
     for pin in customer.pins:
@@ -328,8 +383,9 @@ def _semver_key(version: str) -> tuple[Any, ...]:
 
 def _upstream(inputs: Inputs, customer: Customer, pin: Pin, version: ServiceVersion,
               source: Source | None, problems: Problems) -> Upstream | None:
-    values = {"customer": customer.name, "namespace": customer.namespace,
-              "service": pin.service, "major": version.major, "version": version.version}
+    values: dict[str, str | int] = {
+        "customer": customer.name, "namespace": customer.namespace, "service": pin.service,
+        "major": version.major, "version": version.version}
     url = pin.upstream or render(inputs.settings.templates.upstream, values,
                                  inputs.settings_source, "upstream", problems)
     match = _SERVICE_URL.match(url)

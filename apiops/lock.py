@@ -28,6 +28,7 @@ class Entry:
 @dataclass
 class Lock:
     entries: dict[str, Entry] = field(default_factory=dict)
+    path_exists: bool = False
 
     @classmethod
     def read(cls, path: Path) -> Lock:
@@ -40,7 +41,7 @@ class Lock:
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise ApiopsError(f"{path}: the lock file is damaged ({exc}); delete it and run "
                               "`apiops generate --force` to rebuild it") from exc
-        return cls(entries)
+        return cls(entries, True)
 
     def owner_of(self) -> dict[str, str]:
         return {file: owner for owner, entry in self.entries.items() for file in entry.files}

@@ -45,14 +45,21 @@ def _is_jwt(scheme: dict[str, Any]) -> bool:
 
 
 def declared_scopes(doc: dict[str, Any]) -> dict[str, str]:
+    """Scope -> description. A scope declared by several schemes or flows takes the first
+    non-empty description in scheme and flow *name* order, never in key order: output must
+    not change when a document's keys are reordered."""
     scopes: dict[str, str] = {}
-    for scheme in _schemes(doc).values():
+    for _, scheme in sorted(_schemes(doc).items()):
         if scheme.get("type") != "oauth2":
             continue
-        flows = [scheme] if "swagger" in doc else list((scheme.get("flows") or {}).values())
+        raw_flows = scheme.get("flows")
+        if not isinstance(raw_flows, dict):
+            raw_flows = {}
+        flows = [scheme] if "swagger" in doc else [f for _, f in sorted(raw_flows.items())]
         for flow in flows:
-            for name, text in ((flow or {}).get("scopes") or {}).items():
-                scopes.setdefault(str(name), str(text or ""))
+            for name, text in ((flow if isinstance(flow, dict) else {}).get("scopes") or {}).items():
+                if not scopes.get(str(name)):
+                    scopes[str(name)] = str(text or "")
     return scopes
 
 

@@ -6,6 +6,8 @@ rendered without an error, so bad input never leaves a half-written configs/.
 from __future__ import annotations
 
 import json
+import multiprocessing as mp
+import os
 import posixpath
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -13,11 +15,12 @@ from pathlib import Path
 from typing import Literal
 
 from apiops import loading
+from apiops.cache import Cache, code_fingerprint
+from apiops.cache import key as cache_key
 from apiops.errors import ApiopsError, Problems, ProblemsFound
 from apiops.generators import CustomerGenerator, Output, RepoGenerator, registry
 from apiops.lock import DEPLOY_OWNER, LOCK_NAME, Entry, Lock, sha256
 from apiops.model import Customer, CustomerPlan, Settings
-from apiops.version import __version__
 from apiops.yamlio import comment_block, dump, write_atomic
 
 Action = Literal["create", "update", "delete"]
@@ -55,6 +58,7 @@ class Run:
     customers: dict[str, Customer]
     lock: Lock
     problems: Problems
+    cache: Cache
 
 
 def header(sources: Sequence[str]) -> str:
@@ -74,25 +78,22 @@ def fingerprint(run: Run, customer: Customer) -> str:
     for pin in customer.pins:
         path = run.inputs.documents.get(pin.service, {}).get(pin.version)
         if path is not None:
-            docs.append((loading.relative(run.root, path), sha256(path.read_bytes())))
-    settings = run.root / loading.SETTINGS_FILE
-    parts = [__version__, sorted(registry()), customer.targets,
-             sha256(settings.read_bytes()) if settings.exists() else "",
-             sha256((run.root / customer.path).read_bytes()), docs]
+            docs.append((f"{pin.service}/{pin.version}/{path.name}", run.cache.file_hash(path) or ""))
+    parts = [code_fingerprint(), customer.targets,
+             run.cache.file_hash(run.root / loading.SETTINGS_FILE) or "",
+             run.cache.file_hash(run.root / customer.path) or "", docs]
     return sha256(json.dumps(parts))
 
 
-def _files_intact(root: Path, entry: Entry) -> bool:
-    for path, digest in entry.files.items():
-        try:
-            if sha256((root / path).read_bytes()) != digest:
-                return False
-        except OSError:
-            return False
-    return True
+def _files_intact(run: Run, entry: Entry) -> bool:
+    root = f"{run.root}{os.sep}"
+    return all(run.cache.file_hash(root + path) == digest for path, digest in entry.files.items())
 
 
-def render_customer(plan: CustomerPlan, configs: str) -> dict[str, str]:
+Rendered = dict[str, tuple[str, str]]        # path -> (text, sha256 of text)
+
+
+def render_customer(plan: CustomerPlan, configs: str) -> Rendered:
     gens = registry()
     chosen = sorted((gens[t] for t in plan.customer.targets), key=lambda g: (g.order, g.name))
     produced: list[Output] = []
@@ -100,65 +101,123 @@ def render_customer(plan: CustomerPlan, configs: str) -> dict[str, str]:
         assert isinstance(generator, CustomerGenerator)
         produced += generator.render(plan, tuple(produced))
     base = f"{configs}/{plan.customer.name}"
-    files: dict[str, str] = {}
+    files: Rendered = {}
     for output in produced:
         path = _safe_join(base, output.path, plan.customer.name)
-        files[path] = header(output.sources or plan.sources) + dump(output.documents)
+        text = header(output.sources or plan.sources) + dump(output.documents)
+        files[path] = (text, sha256(text))
     return files
 
 
-def render_repo(settings: Settings, customers: Sequence[Customer]) -> dict[str, str]:
+def render_repo(settings: Settings, customers: Sequence[Customer]) -> Rendered:
     base = settings.folders.deploy.strip("/")
-    files: dict[str, str] = {}
+    files: Rendered = {}
     for generator in registry().values():
         if isinstance(generator, RepoGenerator):
             for output in generator.render(settings, customers):
                 path = _safe_join(base, output.path, generator.name)
-                files[path] = header(output.sources or (settings.path,)) + dump(output.documents)
+                text = header(output.sources or (settings.path,)) + dump(output.documents)
+                files[path] = (text, sha256(text))
     return files
 
 
-def load(root: Path) -> Run:
+# Rendering is pure CPU work per customer: with many customers, forked workers share
+# the parsed model copy-on-write and only send the rendered text back.
+PARALLEL_MIN = 16
+_JOBS: tuple[list[CustomerPlan], str] = ([], "")
+
+
+def _render_job(index: int) -> Rendered:
+    plans, configs = _JOBS
+    return render_customer(plans[index], configs)
+
+
+def render_all(plans: list[CustomerPlan], configs: str,
+               progress: Callable[[int, int], None] | None = None) -> list[Rendered]:
+    global _JOBS
+    workers = min(os.cpu_count() or 1, 8)
+    out: list[Rendered] = []
+    if len(plans) < PARALLEL_MIN or workers < 2 or "fork" not in mp.get_all_start_methods():
+        for plan in plans:
+            out.append(render_customer(plan, configs))
+            if progress:
+                progress(len(out), len(plans))
+        return out
+    _JOBS = (plans, configs)
+    try:
+        with mp.get_context("fork").Pool(workers) as pool:
+            for rendered in pool.imap(_render_job, range(len(plans)), chunksize=4):
+                out.append(rendered)
+                if progress:
+                    progress(len(out), len(plans))
+    finally:
+        _JOBS = ([], "")
+    return out
+
+
+def load(root: Path, cache: Cache | None = None) -> Run:
+    cache = cache or Cache(root)
     problems = Problems()
-    inputs = loading.discover(root, problems)
+    inputs = loading.discover(root, problems, cache)
+    settings_hash = cache.file_hash(root / loading.SETTINGS_FILE) or ""
     customers: dict[str, Customer] = {}
-    for folder in inputs.customers:
-        customer = loading.load_customer(inputs, folder, problems)
+    for folder, path in inputs.customers.items():
+        digest = cache.file_hash(path)
+        key = cache_key(code_fingerprint(), "customer", settings_hash, folder, digest or "")
+        hit = cache.get("customers", key) if digest else None
+        if hit is None:
+            found = Problems()
+            hit = (loading.load_customer(inputs, folder, found), found.items)
+            if digest:
+                cache.put("customers", key, hit)
+        customer, found_items = hit
+        problems.extend(found_items)
         if customer is not None:
             customers[folder] = customer
     lock = Lock.read(root / inputs.settings.folders.configs / LOCK_NAME)
-    return Run(root, inputs, customers, lock, problems)
+    return Run(root, inputs, customers, lock, problems, cache)
 
 
 def generate(root: Path, selected: Sequence[str] = (), check: bool = False, force: bool = False,
-             progress: Callable[[str], None] | None = None) -> Result:
+             progress: Callable[[int, int], None] | None = None) -> Result:
     run = load(root)
+    try:
+        return _generate(run, selected, check, force, progress)
+    finally:
+        run.cache.save()
+
+
+def _generate(run: Run, selected: Sequence[str], check: bool, force: bool,
+              progress: Callable[[int, int], None] | None) -> Result:
     unknown = sorted(set(selected) - set(run.inputs.customers))
     if unknown:
         raise ApiopsError(f"unknown customer(s): {', '.join(unknown)}; known: "
                           f"{', '.join(sorted(run.inputs.customers)) or 'none'}")
     names = sorted(selected) if selected else sorted(run.inputs.customers)
     settings = run.inputs.settings
-    docs = loading.DocumentCache(run.inputs)
-    rendered: dict[str, tuple[str, dict[str, str]]] = {}   # owner -> (fingerprint, files)
+    docs = loading.DocumentCache(run.inputs, run.cache)
+    prints: dict[str, str] = {}
+    plans: list[CustomerPlan] = []
     result = Result()
     for name in names:
         customer = run.customers.get(name)
         if customer is None:
             continue                                          # its errors are in problems
-        print_ = fingerprint(run, customer)
+        prints[name] = fingerprint(run, customer)
         entry = run.lock.entries.get(name)
-        if (not check and not force and entry is not None and entry.fingerprint == print_
-                and _files_intact(root, entry)):
+        if (not check and not force and entry is not None and entry.fingerprint == prints[name]
+                and _files_intact(run, entry)):
             result.skipped.append(name)
             continue
         plan = loading.plan_customer(run.inputs, customer, docs, run.problems)
         if plan is not None:
-            if progress:
-                progress(name)
-            rendered[name] = (print_, render_customer(plan, settings.folders.configs.strip("/")))
+            plans.append(plan)
     if not run.problems.ok:
         raise ProblemsFound(run.problems)
+    rendered: dict[str, tuple[str, Rendered]] = {}   # owner -> (fingerprint, files)
+    for plan, files in zip(plans, render_all(plans, settings.folders.configs.strip("/"), progress),
+                           strict=True):
+        rendered[plan.customer.name] = (prints[plan.customer.name], files)
     if len(run.customers) == len(run.inputs.customers):
         deploy_files = render_repo(settings, list(run.customers.values()))
         rendered[DEPLOY_OWNER] = (sha256(json.dumps(sorted(deploy_files))), deploy_files)
@@ -171,18 +230,18 @@ def generate(root: Path, selected: Sequence[str] = (), check: bool = False, forc
     return result
 
 
-def _reconcile(run: Run, rendered: dict[str, tuple[str, dict[str, str]]], removed: list[str],
+def _reconcile(run: Run, rendered: dict[str, tuple[str, Rendered]], removed: list[str],
                result: Result, force: bool) -> None:
     owners = run.lock.owner_of()
     for owner, (_, files) in sorted(rendered.items()):
         entry = run.lock.entries.get(owner, Entry(""))
-        for path, text in sorted(files.items()):
-            disk = _read(run.root / path)
-            if disk == text:
+        for path, (_, digest) in sorted(files.items()):
+            disk = run.cache.file_hash(run.root / path)
+            if disk == digest:
                 continue
             if disk is None:
                 result.changes.append(Change(path, "create"))
-            elif force or (owners.get(path) == owner and entry.files.get(path) == sha256(disk)):
+            elif force or (owners.get(path) == owner and entry.files.get(path) == disk):
                 result.changes.append(Change(path, "update"))
             elif path in owners:
                 result.conflicts.append(Conflict(path, "edited by hand"))
@@ -197,28 +256,23 @@ def _reconcile(run: Run, rendered: dict[str, tuple[str, dict[str, str]]], remove
 
 
 def _plan_delete(run: Run, path: str, entry: Entry, result: Result, force: bool) -> None:
-    disk = (run.root / path)
-    if not disk.exists():
+    disk = run.cache.file_hash(run.root / path)
+    if disk is None:
         return
-    if force or sha256(disk.read_bytes()) == entry.files[path]:
+    if force or disk == entry.files[path]:
         result.changes.append(Change(path, "delete"))
     else:
         result.conflicts.append(Conflict(path, "edited by hand; no longer generated, so not removed"))
 
 
-def _read(path: Path) -> str | None:
-    try:
-        return path.read_bytes().decode("utf-8")
-    except (OSError, UnicodeDecodeError):
-        return None
-
-
-def _apply(run: Run, rendered: dict[str, tuple[str, dict[str, str]]], removed: list[str],
+def _apply(run: Run, rendered: dict[str, tuple[str, Rendered]], removed: list[str],
            result: Result) -> None:
     conflicted = {c.path for c in result.conflicts}
-    texts = {path: text for _, files in rendered.values() for path, text in files.items()}
+    before = {owner: Entry(e.fingerprint, dict(e.files)) for owner, e in run.lock.entries.items()}
+    texts = {path: text for _, files in rendered.values() for path, (text, _) in files.items()}
     for change in result.changes:
         target = run.root / change.path
+        run.cache.forget(target)
         if change.action == "delete":
             target.unlink()
             _prune_empty(target.parent, run.root)
@@ -227,9 +281,9 @@ def _apply(run: Run, rendered: dict[str, tuple[str, dict[str, str]]], removed: l
     for owner, (print_, files) in rendered.items():
         old = run.lock.entries.get(owner, Entry(""))
         hashes = {}
-        for path, text in files.items():
+        for path, (_, digest) in files.items():
             # A file kept because it was edited by hand keeps its old hash, so it is reported again.
-            hashes[path] = old.files.get(path, "") if path in conflicted else sha256(text)
+            hashes[path] = old.files.get(path, "") if path in conflicted else digest
         for path in old.files:
             if path not in files and path in conflicted:
                 hashes[path] = old.files[path]
@@ -240,10 +294,8 @@ def _apply(run: Run, rendered: dict[str, tuple[str, dict[str, str]]], removed: l
             run.lock.entries[owner] = Entry("", kept)
         else:
             del run.lock.entries[owner]
-    lock_path = run.root / run.inputs.settings.folders.configs / LOCK_NAME
-    text = run.lock.dumps()
-    if _read(lock_path) != text:
-        write_atomic(lock_path, text)
+    if run.lock.entries != before or not run.lock.path_exists:
+        write_atomic(run.root / run.inputs.settings.folders.configs / LOCK_NAME, run.lock.dumps())
 
 
 def _prune_empty(folder: Path, root: Path) -> None:

@@ -123,6 +123,10 @@ def security_policy(plan: CustomerPlan, service: ServicePlan, route: str, rule: 
         principal: dict[str, Any] = {"provider": JWT_PROVIDER}
         if scopes:
             principal["scopes"] = list(scopes)
+        else:
+            # A requirement without scopes (`bearer: []`): any token the provider accepted.
+            # The CRD's CEL rule wants claims or scopes on a jwt principal, so name the issuer.
+            principal["claims"] = [{"name": "iss", "values": [customer.issuer]}]
         allow.append({"name": f"allow-{i + 1}" if len(rule.alternatives or ()) > 1 else "allow",
                       "action": "Allow", "principal": {"jwt": principal}})
     return {

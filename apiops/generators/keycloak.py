@@ -7,6 +7,7 @@ own spec, so any change creates a new Job and keycloak-config-cli runs again.
 """
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -20,8 +21,17 @@ REALM_FILE = "keycloak/realm.yaml"
 CONFIG_DIR = "/config"
 
 
-def secret_env(client: Client) -> str:
-    return "CLIENT_SECRET_" + re.sub(r"[^A-Z0-9]+", "_", client.client_id.upper()).strip("_")
+def secret_env(client: Client, clients: Sequence[Client] = ()) -> str:
+    """`acme-erp` -> CLIENT_SECRET_ACME_ERP. Client ids that differ only in `.` and `-`
+    (`acme.erp`, `acme-erp`) would share one variable, and so one secret: those get a
+    hash of their id appended."""
+    def plain(entry: Client) -> str:
+        return "CLIENT_SECRET_" + re.sub(r"[^A-Z0-9]+", "_", entry.client_id.upper()).strip("_")
+
+    name = plain(client)
+    if any(plain(other) == name and other.client_id != client.client_id for other in clients):
+        name += "_" + hashlib.sha256(client.client_id.encode()).hexdigest()[:8].upper()
+    return name
 
 
 def client_scope(name: str, description: str, audiences: Sequence[str]) -> Document:
@@ -45,7 +55,7 @@ def client_scope(name: str, description: str, audiences: Sequence[str]) -> Docum
     return scope
 
 
-def client(entry: Client) -> Document:
+def client(entry: Client, clients: Sequence[Client] = ()) -> Document:
     machine = entry.flow == "client-credentials"
     out: Document = {
         "clientId": entry.client_id,
@@ -63,7 +73,7 @@ def client(entry: Client) -> Document:
     }
     if not entry.public:
         out["clientAuthenticatorType"] = "client-secret"
-        out["secret"] = f"$(env:{secret_env(entry)})"
+        out["secret"] = f"$(env:{secret_env(entry, clients)})"
     if not machine:
         out["redirectUris"] = list(entry.redirect_uris)
         out["webOrigins"] = list(entry.web_origins)
@@ -81,7 +91,8 @@ def realm(plan: CustomerPlan) -> Document:
         "enabled": True,
         "clientScopes": [client_scope(s.name, s.description, sorted(set(audiences[s.name])))
                          for s in plan.scopes],
-        "clients": [client(c) for c in sorted(plan.customer.clients, key=lambda c: c.client_id)],
+        "clients": [client(c, plan.customer.clients)
+                    for c in sorted(plan.customer.clients, key=lambda c: c.client_id)],
     }
 
 
@@ -104,7 +115,7 @@ def job(plan: CustomerPlan, realm_doc: Document) -> Document:
         _env("IMPORT_FILES_LOCATIONS", f"{CONFIG_DIR}/*"),
         _env("IMPORT_VARSUBSTITUTION_ENABLED", "true"),
     ]
-    env += [_secret_env(secret_env(c), c.secret.secret_name, c.secret.key)
+    env += [_secret_env(secret_env(c, plan.customer.clients), c.secret.secret_name, c.secret.key)
             for c in sorted(plan.customer.clients, key=lambda c: c.client_id) if c.secret]
     spec: Document = {
         "backoffLimit": 1,
