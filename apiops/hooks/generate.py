@@ -31,11 +31,12 @@ def run(customers: Sequence[str], check: bool, force: bool, directory: str | Non
 
     from apiops.pipeline import generate
     from apiops.report import make_console
-    from apiops.report.generation import checked, generated
+    from apiops.report.generation import checked, generated, progress
 
     root = repo_root(Path(directory) if directory else None)
     console = make_console()
-    result = generate(root, customers, check=check, force=force)
+    with progress(make_console(stderr=True)) as update:
+        result = generate(root, customers, check=check, force=force, progress=update)
     (checked if check else generated)(console, result)
     return OK if result.ok else PROBLEMS
 

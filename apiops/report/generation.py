@@ -1,6 +1,8 @@
 """Reporting of `apiops generate` and `apiops check` results."""
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from apiops.pipeline import Result
@@ -31,3 +33,21 @@ def summary(console: Any, result: Result) -> None:
     console.print(f"apiops: {len(result.rendered)} customer(s) rendered, "
                   f"{len(result.skipped)} unchanged, {len(result.changes)} file(s) changed, "
                   f"{len(result.conflicts)} conflict(s)", style="dim")
+
+
+@contextmanager
+def progress(console: Any) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar for long runs, on a terminal only (pipes and CI logs stay clean)."""
+    if not console.is_terminal:
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    with Progress(TextColumn("rendering customers"), BarColumn(), MofNCompleteColumn(),
+                  console=console, transient=True) as bar:
+        task = bar.add_task("render", total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
