@@ -314,7 +314,8 @@ class DocumentCache:
         return self.versions[path]
 
     def _key(self, path: Path) -> str | None:
-        assert self.cache is not None
+        if self.cache is None:                    # DocumentCache(inputs): this run only
+            return None
         digest = self.cache.file_hash(path)
         return cache_key(code_fingerprint(), "document", relative(self.inputs.root, path),
                          digest) if digest else None
@@ -390,8 +391,19 @@ def _upstream(inputs: Inputs, customer: Customer, pin: Pin, version: ServiceVers
                                  inputs.settings_source, "upstream", problems)
     match = _SERVICE_URL.match(url)
     if match:
-        return Upstream(match["name"], match["ns"] or customer.namespace,
-                        int(match["port"] or (443 if url.startswith("https") else 80)))
+        upstream = Upstream(match["name"], match["ns"] or customer.namespace,
+                            int(match["port"] or (443 if url.startswith("https") else 80)))
+        if upstream.namespace != customer.namespace:
+            message = (f"upstream of service '{pin.service}' is in namespace '{upstream.namespace}', "
+                       f"not '{customer.namespace}': Gateway API needs a ReferenceGrant there that "
+                       f"allows HTTPRoutes from '{customer.namespace}' (apiops does not write "
+                       "outside the customer's namespace)")
+            where = (source, ("services", pin.service, "upstream")) if pin.upstream else (
+                inputs.settings_source, ("templates", "upstream"))
+            if where[0] is not None:
+                problems.add(where[0].problem(where[1], message, "upstream-cross-namespace",
+                                              severity="warning"))
+        return upstream
     message = (f"upstream '{url}' of service '{pin.service}' is not a Kubernetes Service URL "
                "(http://<service>.<namespace>.svc.cluster.local:<port>)")
     if pin.upstream is not None and source is not None:

@@ -17,7 +17,7 @@ from typing import Literal
 from apiops import loading
 from apiops.cache import Cache, code_fingerprint
 from apiops.cache import key as cache_key
-from apiops.errors import ApiopsError, Problems, ProblemsFound
+from apiops.errors import ApiopsError, Problem, Problems, ProblemsFound
 from apiops.generators import CustomerGenerator, Output, RepoGenerator, registry
 from apiops.lock import DEPLOY_OWNER, LOCK_NAME, Entry, Lock, sha256
 from apiops.model import Customer, CustomerPlan, Settings
@@ -45,6 +45,7 @@ class Result:
     conflicts: list[Conflict] = field(default_factory=list)
     rendered: list[str] = field(default_factory=list)     # owners whose files were rendered
     skipped: list[str] = field(default_factory=list)      # owners with unchanged inputs
+    warnings: list[Problem] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -214,6 +215,7 @@ def _generate(run: Run, selected: Sequence[str], check: bool, force: bool,
             plans.append(plan)
     if not run.problems.ok:
         raise ProblemsFound(run.problems)
+    result.warnings = run.problems.sorted()
     rendered: dict[str, tuple[str, Rendered]] = {}   # owner -> (fingerprint, files)
     for plan, files in zip(plans, render_all(plans, settings.folders.configs.strip("/"), progress),
                            strict=True):

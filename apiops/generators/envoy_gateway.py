@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from apiops.generators import CustomerGenerator, Document, Output
-from apiops.generators.common import customer_labels, dns_name, label_value
+from apiops.generators.common import content_hash, customer_labels, dns_name, label_value
 from apiops.model import CustomerPlan, Operation, ServicePlan
 
 MAX_RULES_PER_ROUTE = 16
@@ -55,19 +55,16 @@ def rules_of(service: ServicePlan) -> list[Rule]:
         # security None reaches here only when the customer or document opted into public routes
         key = None if not op.security else op.security
         groups.setdefault(key, []).append(op)
-    named: dict[str, tuple[tuple[tuple[str, ...], ...] | None, list[Operation]]] = {}
-    for key, ops in groups.items():
-        name = rule_name(key)
-        if name in named:  # two requirements that read alike once made DNS-safe
-            name = dns_name(f"{name}-{len(named)}")
-        named[name] = (key, ops)
     rules: list[Rule] = []
-    for name in sorted(named):
-        key, ops = named[name]
-        for i in range(0, len(ops), MAX_MATCHES_PER_RULE):
-            part = i // MAX_MATCHES_PER_RULE
-            rules.append(Rule(name if part == 0 else dns_name(f"{name}-{part + 1}"), key,
-                              tuple(ops[i:i + MAX_MATCHES_PER_RULE])))
+    taken: set[str] = set()
+    for key, ops in sorted(groups.items(), key=lambda kv: (rule_name(kv[0]), repr(kv[0]))):
+        base = rule_name(key)
+        for part, start in enumerate(range(0, len(ops), MAX_MATCHES_PER_RULE)):
+            name = dns_name(base if part == 0 else f"{base}-{part + 1}")
+            if name in taken:  # requirements that read alike once DNS-safe, or a split's suffix
+                name = dns_name(f"{base}-{content_hash([repr(key), part], 8)}")
+            taken.add(name)
+            rules.append(Rule(name, key, tuple(ops[start:start + MAX_MATCHES_PER_RULE])))
     return rules
 
 
@@ -129,6 +126,12 @@ def security_policy(plan: CustomerPlan, service: ServicePlan, route: str, rule: 
             principal["claims"] = [{"name": "iss", "values": [customer.issuer]}]
         allow.append({"name": f"allow-{i + 1}" if len(rule.alternatives or ()) > 1 else "allow",
                       "action": "Allow", "principal": {"jwt": principal}})
+    provider: dict[str, Any] = {"name": JWT_PROVIDER, "issuer": customer.issuer}
+    if all(rule.alternatives or ()):
+        # Tokens name a service as audience through the scopes it requires (the realm's
+        # audience mappers); a rule that accepts a token without scopes cannot ask for it.
+        provider["audiences"] = [service.name]
+    provider["remoteJWKS"] = {"uri": customer.jwks_uri}
     return {
         "apiVersion": "gateway.envoyproxy.io/v1alpha1",
         "kind": "SecurityPolicy",
@@ -137,12 +140,7 @@ def security_policy(plan: CustomerPlan, service: ServicePlan, route: str, rule: 
         "spec": {
             "targetRefs": [{"group": "gateway.networking.k8s.io", "kind": "HTTPRoute",
                             "name": route, "sectionName": rule.name}],
-            "jwt": {"providers": [{
-                "name": JWT_PROVIDER,
-                "issuer": customer.issuer,
-                "audiences": [service.name],
-                "remoteJWKS": {"uri": customer.jwks_uri},
-            }]},
+            "jwt": {"providers": [provider]},
             "authorization": {"defaultAction": "Deny", "rules": allow},
         },
     }
@@ -166,7 +164,7 @@ def service_documents(plan: CustomerPlan, service: ServicePlan) -> list[Document
 
 def render(plan: CustomerPlan, produced: Sequence[Output]) -> list[Output]:
     return [Output(f"gateway/{service.name}.yaml", tuple(service_documents(plan, service)),
-                   sources=(plan.customer.path, service.version.path))
+                   sources=(plan.settings.path, plan.customer.path, service.version.path))
             for service in plan.services if service.version.operations]
 
 

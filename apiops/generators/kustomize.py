@@ -38,7 +38,7 @@ def kustomization(plan: CustomerPlan, produced: Sequence[Output]) -> Document:
 
 def render(plan: CustomerPlan, produced: Sequence[Output]) -> list[Output]:
     return [
-        Output(NAMESPACE_FILE, (namespace(plan),), sources=(plan.customer.path,)),
+        Output(NAMESPACE_FILE, (namespace(plan),), sources=(plan.settings.path, plan.customer.path)),
         Output("kustomization.yaml", (kustomization(plan, produced),)),
     ]
 

@@ -31,12 +31,13 @@ def run(customers: Sequence[str], check: bool, force: bool, directory: str | Non
 
     from apiops.pipeline import generate
     from apiops.report import make_console
-    from apiops.report.generation import checked, generated, progress
+    from apiops.report.generation import checked, generated, progress, warnings
 
     root = repo_root(Path(directory) if directory else None)
     console = make_console()
     with progress(make_console(stderr=True)) as update:
         result = generate(root, customers, check=check, force=force, progress=update)
+    warnings(make_console(stderr=True), result)
     (checked if check else generated)(console, result)
     return OK if result.ok else PROBLEMS
 

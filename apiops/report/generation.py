@@ -11,6 +11,11 @@ VERBS = {"create": "Writing", "update": "Writing", "delete": "Removing"}
 CHECK_WORDS = {"create": "missing", "update": "stale", "delete": "no longer generated"}
 
 
+def warnings(console: Any, result: Result) -> None:
+    for problem in result.warnings:
+        console.print(str(problem), style="yellow")
+
+
 def generated(console: Any, result: Result) -> None:
     for change in result.changes:
         console.print(f"{VERBS[change.action]} {change.path}")
