@@ -10,7 +10,7 @@ import contextlib
 import json
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -66,6 +66,10 @@ def _safe_loader() -> type:
                 if key_node.tag == "tag:yaml.org,2002:merge":
                     continue
                 key = self.construct_object(key_node, deep=deep)
+                if isinstance(key, (dict, list)):
+                    mark = key_node.start_mark
+                    raise _fail(getattr(self, "display_name", "?"), mark.line + 1, mark.column + 1,
+                                "a mapping key must be a scalar, not a list or a mapping", "syntax")
                 if key in seen:
                     mark = key_node.start_mark
                     raise _fail(getattr(self, "display_name", "?"), mark.line + 1,
@@ -79,7 +83,112 @@ def _safe_loader() -> type:
         ch: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
         for ch, resolvers in base.yaml_implicit_resolvers.items()
     }
+    # 1e5 is a float, as in YAML 1.2, JSON and openapi-spec-validator's loader (jsonschema-path).
+    Loader.add_implicit_resolver("tag:yaml.org,2002:float", _SCIENTIFIC, list("-+0123456789."))
     return Loader
+
+
+_SCIENTIFIC = re.compile(r"^(?:[-+]?(?:(?:0|[1-9][0-9]*)\.[0-9]*|\.[0-9]+|(?:0|[1-9][0-9]*))"
+                         r"[eE][-+]?[0-9]+)$")
+_UNUSUAL: Any = object()
+_PLAIN_TAGS = {"tag:yaml.org,2002:" + t for t in ("str", "int", "float", "bool", "null")}
+
+
+def _event_load(text: str, display: str, loader: type) -> Any:
+    """Plain data straight from libyaml's parser events, without the node tree that
+    SafeLoader composes first: half the memory, and each distinct scalar is resolved and
+    constructed once. Explicit tags, merge keys, complex keys and multi-document streams
+    return _UNUSUAL and take the SafeLoader path, which knows all of YAML."""
+    import yaml
+
+    constructor = yaml.constructor.SafeConstructor()
+    build = {"tag:yaml.org,2002:int": constructor.construct_yaml_int,
+             "tag:yaml.org,2002:float": constructor.construct_yaml_float,
+             "tag:yaml.org,2002:bool": constructor.construct_yaml_bool,
+             "tag:yaml.org,2002:null": constructor.construct_yaml_null}
+    resolvers = loader.yaml_implicit_resolvers  # type: ignore[attr-defined]
+    plain: dict[str, Any] = {}                  # plain scalar text -> its value
+    anchors: dict[str, Any] = {}
+    # One frame per open collection: [container, pending key, keys seen as written]
+    stack: list[list[Any]] = []
+    root: Any = _UNUSUAL
+    documents = 0
+
+    def scalar(event: Any) -> Any:
+        tag, value = event.tag, event.value
+        if tag not in (None, "!"):
+            if tag not in _PLAIN_TAGS:
+                return _UNUSUAL
+            if tag == "tag:yaml.org,2002:str":
+                return value
+            return build[tag](yaml.ScalarNode(tag, value))
+        if not event.implicit[0]:
+            return value
+        if value in plain:
+            return plain[value]
+        tag = "tag:yaml.org,2002:str"
+        for candidate, regexp in [*resolvers.get(value[:1], ()), *resolvers.get(None, ())]:
+            if regexp.match(value):
+                tag = candidate
+                break
+        if tag == "tag:yaml.org,2002:str":
+            result = value
+        elif tag in build:
+            result = build[tag](yaml.ScalarNode(tag, value))
+        else:                                   # merge keys, `=`: the full loader's business
+            return _UNUSUAL
+        plain[value] = result
+        return result
+
+    for event in yaml.parse(text, Loader=loader):
+        kind = type(event)
+        if kind is yaml.ScalarEvent:
+            node = scalar(event)
+        elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+            if event.tag not in (None, "!", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"):
+                return _UNUSUAL
+            node = {} if kind is yaml.MappingStartEvent else []
+        elif kind is yaml.AliasEvent:
+            if event.anchor not in anchors:
+                return _UNUSUAL                 # let the full loader word the error
+            node = anchors[event.anchor]
+        elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+            stack.pop()
+            continue
+        elif kind is yaml.DocumentStartEvent:
+            documents += 1
+            if documents > 1:
+                return _UNUSUAL
+            continue
+        else:
+            continue
+        if node is _UNUSUAL:
+            return _UNUSUAL
+        anchor = getattr(event, "anchor", None)
+        if anchor is not None and kind is not yaml.AliasEvent:
+            anchors[anchor] = node
+        if not stack:
+            root = node
+        else:
+            frame = stack[-1]
+            container = frame[0]
+            if type(container) is list:
+                container.append(node)
+            elif frame[1] is _UNUSUAL:          # a key
+                if isinstance(node, (dict, list)):
+                    return _UNUSUAL
+                if node in frame[2]:
+                    mark = event.start_mark
+                    raise _fail(display, mark.line + 1, mark.column + 1, f"duplicate key {node!r}",
+                                "duplicate-key")
+                frame[2].add(node)
+                frame[1] = node if isinstance(node, str) else str(node)
+            else:
+                container[frame[1]] = node
+                frame[1] = _UNUSUAL
+        if kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+            stack.append([node, _UNUSUAL, set()])
+    return None if root is _UNUSUAL and documents == 0 else root
 
 
 _LOADER: type | None = None
@@ -101,6 +210,8 @@ def parse(text: str, display: str) -> Any:
     if display.endswith(".json") or stripped.startswith("{"):
         try:
             data = json.loads(text, object_pairs_hook=_json_object)
+        except RecursionError as exc:
+            raise _fail(display, 1, 1, "document nests too deeply", "syntax") from exc
         except ValueError as exc:
             if display.endswith(".json"):
                 lineno = getattr(exc, "lineno", None)
@@ -117,34 +228,67 @@ def parse(text: str, display: str) -> Any:
 
     if _LOADER is None:
         _LOADER = _safe_loader()
-    loader = _LOADER(text)
-    loader.display_name = display
+    loader = None
     try:
-        data = loader.get_single_data()
+        data = _event_load(text, display, _LOADER)
+        if data is _UNUSUAL:
+            loader = _LOADER(text)
+            loader.display_name = display
+            data = loader.get_single_data()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         reason = exc.problem or exc.context or "malformed YAML"
+        if exc.context and exc.context_mark and "end of stream" in reason:
+            # An unclosed quote or bracket: the end of the file says little, its start more.
+            mark, reason = exc.context_mark, f"{reason} {exc.context} that starts here"
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         raise _fail(display, line, col, f"invalid YAML: {reason}", "syntax") from exc
     except yaml.YAMLError as exc:
         raise _fail(display, 1, 1, f"invalid YAML: {exc}", "syntax") from exc
     except RecursionError as exc:
         raise _fail(display, 1, 1, "document nests too deeply", "syntax") from exc
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     _check_expansion(data, display)
     return data
 
 
 def _position_of_duplicate(text: str, message: str) -> tuple[int, int]:
-    match = re.search(r"duplicate key '(.*)'", message)
-    if match:
-        needle = json.dumps(match.group(1))
-        first = text.find(needle)
-        second = text.find(needle, first + 1) if first >= 0 else -1
-        if second >= 0:
-            line = text.count("\n", 0, second) + 1
-            return line, second - (text.rfind("\n", 0, second) + 1) + 1
+    """Where the first repeated key of a JSON object is: json.loads does not say. Walks
+    the (otherwise valid) text once, decoding only keys and scalars."""
+    decoder = json.JSONDecoder()
+    scan = json.decoder.scanstring  # type: ignore[attr-defined]
+    stack: list[set[str] | None] = []       # a set of keys per open object, None per array
+    i = _WS.match(text, 0).end()  # type: ignore[union-attr]
+    expect_key = False
+    while i < len(text):
+        ch = text[i]
+        if ch in "]}":
+            stack.pop()
+            i += 1
+        elif ch in ",:":
+            expect_key = ch == "," and bool(stack) and stack[-1] is not None
+            i += 1
+        elif ch == "{":
+            stack.append(set())
+            expect_key = True
+            i += 1
+        elif ch == "[":
+            stack.append(None)
+            i += 1
+        elif expect_key and ch == '"':
+            key, end = scan(text, i + 1)
+            keys = stack[-1]
+            assert keys is not None
+            if key in keys:
+                return _line_col(text, i)
+            keys.add(key)
+            expect_key = False
+            i = end
+        else:
+            i = decoder.raw_decode(text, i)[1]
+        i = _WS.match(text, i).end()  # type: ignore[union-attr]
     return 1, 1
 
 
@@ -189,6 +333,9 @@ class Source:
     text: str
     data: Any
     _tree: Any = field(default=None, repr=False)
+    _positions: dict[tuple[tuple[str | int, ...], str], tuple[int, int]] = field(
+        default_factory=dict, repr=False)
+    _json: Any = field(default=None, repr=False)
 
     @classmethod
     def load(cls, path: Path, display: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Source:
@@ -199,6 +346,12 @@ class Source:
 
     def position(self, keys: KeyPath, at: Literal["key", "value"] = "value") -> tuple[int, int]:
         """1-based line and column of the node at `keys` (or of its nearest existing ancestor)."""
+        wanted = (tuple(keys), at)
+        if wanted in self._positions:
+            return self._positions[wanted]
+        if self._streamed():
+            self.locate([keys])
+            return self._positions[wanted]
         if self._tree is None:
             self._tree = _round_trip(self.text)
         node: Any = self._tree
@@ -221,6 +374,26 @@ class Source:
             node = node[key]
         return found[0] + 1, found[1] + 1
 
+    def locate(self, paths: Iterable[KeyPath]) -> None:
+        """Find many key paths at once. Large YAML files and JSON files are not loaded
+        through ruamel (minutes and hundreds of MB for a 10 MB document): JSON is walked
+        from the key path's offsets, YAML is read once as a stream of parser events."""
+        wanted = {tuple(p) for p in paths} - {k for k, _ in self._positions}
+        if not wanted or not self._streamed():
+            return
+        if self._json is None and _looks_like_json(self.text):
+            self._json = _JsonIndex(self.text)
+        if self._json is not None:
+            try:
+                self._positions.update(self._json.positions(wanted))
+                return
+            except ValueError:    # YAML in flow style after all
+                self._json = False
+        self._positions.update(_event_positions(self.text, wanted))
+
+    def _streamed(self) -> bool:
+        return len(self.text) > ROUND_TRIP_MAX_CHARS or _looks_like_json(self.text)
+
     def problem(self, keys: KeyPath, message: str, rule: str,
                 at: Literal["key", "value"] = "value", severity: Severity = "error") -> Problem:
         line, col = self.position(keys, at)
@@ -228,6 +401,122 @@ class Source:
 
 
 _MISSING = object()
+# Above this size positions come from a parser-event stream, not a ruamel round trip.
+ROUND_TRIP_MAX_CHARS = 512 * 1024
+_WS = re.compile(r"[ \t\n\r]*")
+
+
+def _looks_like_json(text: str) -> bool:
+    return text.lstrip()[:1] == "{"
+
+
+def _line_col(text: str, offset: int) -> tuple[int, int]:
+    return text.count("\n", 0, offset) + 1, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+class _JsonIndex:
+    """Offsets of JSON object members and array items, scanned lazily: reaching a key path
+    decodes only the values before it in each container on the way."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.root = _WS.match(text, 0).end()  # type: ignore[union-attr]
+        self.containers: dict[int, list[Any]] = {}   # offset -> [members, resume offset]
+        self.decoder = json.JSONDecoder()
+
+    def member(self, offset: int, key: str | int) -> tuple[int, int] | None:
+        """(key offset, value offset) of `key` in the container at `offset`."""
+        text = self.text
+        if text[offset] not in "{[":
+            return None
+        entry = self.containers.setdefault(offset, [{}, offset + 1])
+        members: dict[Any, tuple[int, int]] = entry[0]
+        wanted = str(key) if text[offset] == "{" else key
+        while wanted not in members and entry[1] is not None:
+            i = _WS.match(text, entry[1]).end()  # type: ignore[union-attr]
+            if text[i] in "}]":
+                entry[1] = None
+                break
+            if text[i] == ",":
+                i = _WS.match(text, i + 1).end()  # type: ignore[union-attr]
+            if text[offset] == "{":
+                name, j = json.decoder.scanstring(text, i + 1)  # type: ignore[attr-defined]
+                j = _WS.match(text, _WS.match(text, j).end() + 1).end()  # type: ignore[union-attr]
+            else:
+                name, j = len(members), i
+            members[name] = (i, j)
+            entry[1] = self.decoder.raw_decode(text, j)[1]
+        return members.get(wanted)
+
+    def positions(self, paths: Iterable[tuple[str | int, ...]]) -> dict[tuple[Any, str], tuple[int, int]]:
+        found: dict[tuple[Any, str], tuple[int, int]] = {}
+        for path in paths:
+            value = key = self.root
+            for part in path:
+                hit = self.member(value, part)
+                if hit is None:
+                    key = value
+                    break
+                key, value = hit
+            found[(path, "value")] = _line_col(self.text, value)
+            found[(path, "key")] = _line_col(self.text, key)
+        return found
+
+
+def _event_positions(text: str, paths: set[tuple[str | int, ...]]) -> dict[tuple[Any, str], tuple[int, int]]:
+    """Positions of `paths` from one pass over the libyaml parser's events."""
+    import yaml
+
+    prefixes = {path[:i] for path in paths for i in range(len(path) + 1)}
+    keys: dict[Any, tuple[int, int]] = {}
+    values: dict[Any, tuple[int, int]] = {(): (1, 1)}
+    # A frame: [path or None when nothing wanted lies below, next map key or None, seq index]
+    stack: list[list[Any]] = []
+    expect_key: list[bool] = []
+    for event in yaml.parse(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+        if isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            stack.pop()
+            expect_key.pop()
+            continue
+        if not isinstance(event, yaml.NodeEvent):
+            continue
+        mark = (event.start_mark.line + 1, event.start_mark.column + 1)
+        path = None
+        if stack:
+            frame = stack[-1]
+            if expect_key[-1] is True:          # a mapping key
+                expect_key[-1] = False
+                frame[1] = event.value if isinstance(event, yaml.ScalarEvent) else None
+                if frame[0] is not None and frame[1] is not None:
+                    keys.setdefault((*frame[0], frame[1]), mark)
+                if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                    stack.append([None, None, 0])
+                    expect_key.append(isinstance(event, yaml.MappingStartEvent))
+                continue
+            if expect_key[-1] is False:         # a mapping value
+                expect_key[-1] = True
+                if frame[0] is not None and frame[1] is not None:
+                    path = (*frame[0], frame[1])
+            else:                               # a sequence item
+                if frame[0] is not None:
+                    path = (*frame[0], frame[2])
+                frame[2] += 1
+        else:
+            path = ()
+        if path is not None and path in prefixes:
+            values.setdefault(path, mark)
+        else:
+            path = None
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            stack.append([path, None, 0])
+            expect_key.append(True if isinstance(event, yaml.MappingStartEvent) else None)  # type: ignore[arg-type]
+    found: dict[tuple[Any, str], tuple[int, int]] = {}
+    for path in paths:
+        depth = max(i for i in range(len(path) + 1) if path[:i] in values)
+        found[(path, "value")] = values[path[:depth]]
+        nearest = values[path[:depth]]
+        found[(path, "key")] = keys.get(path, nearest) if depth == len(path) else nearest
+    return found
 
 
 def _find_key(mapping: dict[Any, Any], key: str | int) -> Any:
