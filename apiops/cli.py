@@ -8,8 +8,10 @@ from collections.abc import Sequence
 from apiops.version import __version__
 
 COMMANDS = {
+    "validate": ("apiops.hooks.validate", "validate OpenAPI documents, customer.yaml and apiops.yaml"),
     "generate": ("apiops.hooks.generate", "regenerate configs/ and deploy/"),
     "check": ("apiops.hooks.check", "verify configs/ and deploy/ match their sources (writes nothing)"),
+    "diff": ("apiops.hooks.diff", "semantic diff of configs/ and deploy/ (security changes first)"),
 }
 
 
