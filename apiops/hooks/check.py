@@ -1,17 +1,34 @@
-"""apiops check: validate every input and compare configs/ and deploy/ with what
+"""apiops check: validate every input, then compare configs/ and deploy/ with what
 `apiops generate` would write; writes nothing."""
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 from apiops.hooks import generate
+from apiops.hooks.common import PROBLEMS, guarded, repo_root
 
 
 def main(argv: Sequence[str] | None = None, prog: str = "apiops check") -> int:
     parser = generate.build_parser(prog)
-    parser.description = "Exit 1 listing each generated file that is stale, missing or edited by hand."
+    parser.description = ("Validate every input, then exit 1 listing each generated file that "
+                          "is stale, missing or edited by hand. Writes nothing.")
     args = parser.parse_args(argv)
-    return generate.guarded(lambda: generate.run(args.customer, True, False, args.directory))
+
+    def run() -> int:
+        from pathlib import Path
+
+        from apiops.report import make_console
+        from apiops.report.problems import text
+        from apiops.validation.run import Options, validate
+
+        root = repo_root(Path(args.directory) if args.directory else None)
+        validated = validate([], True, Options(), root)
+        text(make_console(stderr=True), validated.problems)
+        if not validated.ok:
+            return PROBLEMS
+        return generate.run(args.customer, True, False, str(root))
+
+    return guarded(run)
 
 
 if __name__ == "__main__":
