@@ -138,3 +138,19 @@ def blob_id(data: bytes, length: int = 40) -> str:
     """The id git gives `data` as a blob (SHA-1, or SHA-256 in a repository using it)."""
     digest = hashlib.sha1 if length == 40 else hashlib.sha256
     return digest(b"blob %d\0" % len(data) + data).hexdigest()
+
+
+def changed_since(path: Path, commit: str, folders: Sequence[str]) -> list[str]:
+    """Work-tree files under `folders` (paths from `path`) that differ from `commit`:
+    modified, added, deleted or untracked. git answers from its index's stat data, so
+    this costs little however many files are unchanged."""
+    import git
+
+    runner = git.Git(str(path))        # paths and --relative from `path`, not the top
+    try:
+        changed = runner.diff("--name-only", "--relative", "--no-renames", "-z", commit,
+                                "--", *folders)
+        untracked = runner.ls_files("-z", "--others", "--exclude-standard", "--", *folders)
+    except git.GitCommandError as exc:
+        raise _command_error(exc, f"cannot compare the work tree with {commit}") from exc
+    return sorted(set(zsplit(changed)) | set(zsplit(untracked)))
