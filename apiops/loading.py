@@ -2,6 +2,7 @@
 and per-customer plans, collecting every user error on the way."""
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -177,9 +178,9 @@ def discover(root: Path, problems: Problems, cache: Cache | None = None) -> Inpu
             cache.put("settings", key, (settings, found.items))
         inputs = Inputs(root, settings, settings_source)
     services_dir = root / settings.folders.services
-    for doc in sorted(p for name in DOCUMENT_NAMES for p in services_dir.glob(f"*/*/{name}")):
-        service, version = doc.parent.parent.name, doc.parent.name
-        shown = relative(root, doc)
+    for service, version, name in _documents(services_dir):
+        doc = services_dir / service / version / name
+        shown = f"{settings.folders.services.strip('/')}/{service}/{version}/{name}"
         if not DNS_LABEL.match(service):
             problems.add(Problem(shown, 1, 1, f"service folder '{service}' is not a DNS label",
                                  "dns-label"))
@@ -193,9 +194,32 @@ def discover(root: Path, problems: Problems, cache: Cache | None = None) -> Inpu
                                  "duplicate-document"))
             continue
         inputs.documents[service][version] = doc
-    for path in sorted((root / settings.folders.customers).glob(f"*/{CUSTOMER_FILE}")):
-        inputs.customers[path.parent.name] = path
+    customers_dir = root / settings.folders.customers
+    for folder in _subfolders(customers_dir):
+        path = customers_dir / folder / CUSTOMER_FILE
+        if path.is_file():
+            inputs.customers[folder] = path
     return inputs
+
+
+def _subfolders(folder: Path | str) -> list[str]:
+    # os.scandir: pathlib's glob was a fifth of a no-op run over 200 customers.
+    try:
+        with os.scandir(folder) as entries:
+            return sorted(e.name for e in entries if e.is_dir() and not e.name.startswith("."))
+    except OSError:
+        return []
+
+
+def _documents(services_dir: Path) -> list[tuple[str, str, str]]:
+    """(service, version, file name) of every document, in a stable order."""
+    found = []
+    for service in _subfolders(services_dir):
+        for version in _subfolders(os.path.join(services_dir, service)):
+            folder = os.path.join(services_dir, service, version)
+            found += [(service, version, name) for name in sorted(DOCUMENT_NAMES)
+                      if os.path.isfile(os.path.join(folder, name))]
+    return found
 
 
 def load_customer(inputs: Inputs, folder: str, problems: Problems) -> Customer | None:
@@ -439,15 +463,11 @@ def _check_security(customer: Customer, services: list[ServicePlan], docs: Docum
                     "missing-security"))
 
 
-def _route_key(method: str, path: str) -> tuple[str, str]:
-    return method, re.sub(r"\{[^}/]*\}", "{}", path)
-
-
 def _check_routes(services: list[ServicePlan], docs: DocumentCache, problems: Problems) -> None:
     claimed: dict[tuple[str, str], tuple[ServiceVersion, Any]] = {}
     for plan in services:
         for op in plan.version.operations:
-            key = _route_key(op.method, op.path)
+            key = (op.method, op.route)
             if key in claimed and claimed[key][0].service != plan.name:
                 other, other_op = claimed[key]
                 source = docs.source(other.path)

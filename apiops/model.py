@@ -81,6 +81,7 @@ class Operation:
     summary: str
     security: Security
     where: tuple[str | int, ...]  # key path of the operation in its document
+    route: str = ""      # the path with every parameter written `{}`: what the gateway matches
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ their effective security and the scopes, reporting what makes generation impossi
 """
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -15,6 +16,7 @@ from apiops.yamlio import Source
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 JWT_SCHEMES = ("oauth2", "openIdConnect")
 PUBLIC_OPT_IN = "x-apiops-public"
+_PARAMETER = re.compile(r"\{[^}/]*\}")
 
 
 def base_path(doc: dict[str, Any]) -> str:
@@ -118,7 +120,8 @@ def read_service_version(source: Source, service: str, version: str) -> tuple[Se
                 used.update(alternative)
             full = (prefix.rstrip("/") + "/" + str(path).lstrip("/")) if path != "/" else prefix
             operations.append(Operation(method.upper(), full, str(op.get("operationId") or ""),
-                                        str(op.get("summary") or ""), security, where))
+                                        str(op.get("summary") or ""), security, where,
+                                        _PARAMETER.sub("{}", full)))
     declared = declared_scopes(doc)
     scopes = {name: Scope(name, declared.get(name, "")) for name in {*declared, *used}}
     operations.sort(key=lambda o: (o.path, METHODS.index(o.method.lower())))

@@ -221,8 +221,14 @@ def _generate(run: Run, selected: Sequence[str], check: bool, force: bool,
                            strict=True):
         rendered[plan.customer.name] = (prints[plan.customer.name], files)
     if len(run.customers) == len(run.inputs.customers):
-        deploy_files = render_repo(settings, list(run.customers.values()))
-        rendered[DEPLOY_OWNER] = (sha256(json.dumps(sorted(deploy_files))), deploy_files)
+        # deploy/ depends on the settings and the customers' names and folders only.
+        print_ = sha256(json.dumps([code_fingerprint(),
+                                    run.cache.file_hash(run.root / loading.SETTINGS_FILE) or "",
+                                    sorted((c.name, c.path) for c in run.customers.values())]))
+        entry = run.lock.entries.get(DEPLOY_OWNER)
+        if (check or force or entry is None or entry.fingerprint != print_
+                or not _files_intact(run, entry)):
+            rendered[DEPLOY_OWNER] = (print_, render_repo(settings, list(run.customers.values())))
     removed = [] if selected else [o for o in run.lock.entries
                                    if o != DEPLOY_OWNER and o not in run.inputs.customers]
     _reconcile(run, rendered, removed, result, force)

@@ -249,3 +249,18 @@ def test_cross_namespace_upstream_is_generated_with_a_warning(example_repo: Path
     assert ": warning: " in warning[0] and "ReferenceGrant" in warning[0]
     route = (example_repo / "configs/initech/gateway/billing.yaml").read_text()
     assert "namespace: erp" in route
+
+
+def test_check_validates_every_input_before_comparing(example_repo: Path) -> None:
+    assert main(["generate", "-C", str(example_repo)]) == 1
+    document = example_repo / "services/orders/2.0.0/openapi.yaml"
+    # Generation needs no `info`; the OpenAPI specification requires it.
+    text = document.read_text()
+    document.write_text(text.replace("info:", "x-info:", 1))
+    result = subprocess.run([sys.executable, "-m", "apiops.cli", "check"], cwd=example_repo,
+                            capture_output=True, text=True)
+    assert result.returncode == 1
+    lines = result.stderr.splitlines()
+    assert any(row.startswith("services/orders/2.0.0/openapi.yaml:") and "[oas-schema]" in row
+               for row in lines), result.stderr
+    assert lines[-1].endswith("nothing was written")

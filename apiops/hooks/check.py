@@ -23,8 +23,11 @@ def main(argv: Sequence[str] | None = None, prog: str = "apiops check") -> int:
 
         root = repo_root(Path(args.directory) if args.directory else None)
         validated = validate([], True, Options(), root)
-        text(make_console(stderr=True), validated.problems)
+        console = make_console(stderr=True)
+        text(console, validated.problems)
         if not validated.ok:
+            errors = sum(1 for p in validated.problems if p.severity == "error")
+            console.print(f"apiops: {errors} error(s); nothing was written")
             return PROBLEMS
         return generate.run(args.customer, True, False, str(root))
 

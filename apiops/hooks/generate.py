@@ -27,6 +27,7 @@ def main(argv: Sequence[str] | None = None, prog: str = "apiops-generate") -> in
 
 
 def run(customers: Sequence[str], check: bool, force: bool, directory: str | None) -> int:
+    import sys
     from pathlib import Path
 
     from apiops.pipeline import generate
@@ -34,11 +35,12 @@ def run(customers: Sequence[str], check: bool, force: bool, directory: str | Non
     from apiops.report.generation import checked, generated, progress, warnings
 
     root = repo_root(Path(directory) if directory else None)
-    console = make_console()
-    with progress(make_console(stderr=True)) as update:
+    with progress(make_console(stderr=True) if sys.stderr.isatty() else None) as update:
         result = generate(root, customers, check=check, force=force, progress=update)
+    if result.ok and not result.warnings:
+        return OK                   # nothing to say: a no-op run need not load rich
     warnings(make_console(stderr=True), result)
-    (checked if check else generated)(console, result)
+    (checked if check else generated)(make_console(), result)
     return OK if result.ok else PROBLEMS
 
 

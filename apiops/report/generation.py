@@ -43,7 +43,7 @@ def summary(console: Any, result: Result) -> None:
 @contextmanager
 def progress(console: Any) -> Iterator[Callable[[int, int], None] | None]:
     """A progress bar for long runs, on a terminal only (pipes and CI logs stay clean)."""
-    if not console.is_terminal:
+    if console is None or not console.is_terminal:
         yield None
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn

@@ -17,7 +17,7 @@ from apiops.errors import ApiopsError, Problem, Problems
 from apiops.validation.run import CUSTOMER_FILE, DOCUMENT_NAMES, SETTINGS_FILE, Run
 
 if TYPE_CHECKING:
-    from apiops.loading import Inputs
+    from apiops.loading import DocumentCache, Inputs
 
 # discover() reports these for every folder under services/; each document reports its own.
 _FOLDER_RULES = frozenset({"dns-label", "invalid-version", "duplicate-document"})
@@ -84,6 +84,7 @@ class _Context:
     def __init__(self, run: Run) -> None:
         self.run = run
         self._inputs: Inputs | None = None
+        self._docs: DocumentCache | None = None
         self._found = Problems()
 
     @property
@@ -94,6 +95,15 @@ class _Context:
             assert self.run.root is not None
             self._inputs = loading.discover(self.run.root, self._found, self.run.cache)
         return self._inputs
+
+    @property
+    def docs(self) -> DocumentCache:
+        """One parse of each pinned document for all the customers checked."""
+        if self._docs is None:
+            from apiops import loading
+
+            self._docs = loading.DocumentCache(self.inputs, self.run.cache)
+        return self._docs
 
     def settings_problems(self) -> list[Problem]:
         _ = self.inputs
@@ -112,8 +122,7 @@ def _customer(run: Run, context: _Context, name: str, path: Path, layout: str) -
         customer = loading.load_customer(inputs, name, problems)
         deps = [str(path), *([str(settings)] if settings.exists() else [])]
         if customer is not None:
-            loading.plan_customer(inputs, customer, loading.DocumentCache(inputs, run.cache),
-                                  problems)
+            loading.plan_customer(inputs, customer, context.docs, problems)
             deps += [str(inputs.documents[p.service][p.version]) for p in customer.pins
                      if p.version in inputs.documents.get(p.service, {})]
         return problems.items, deps
