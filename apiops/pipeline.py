@@ -235,6 +235,11 @@ def _generate(run: Run, selected: Sequence[str], check: bool, force: bool,
     result.rendered = sorted(o for o in rendered if o != DEPLOY_OWNER)
     if not check:
         _apply(run, rendered, removed, result)
+    elif result.ok and rendered and (not run.lock.path_exists or
+                                     _next_entries(run, rendered, removed, result) != run.lock.entries):
+        # Every file is right but the lock is not (written by another apiops, or never):
+        # a fresh clone's `apiops generate` would rewrite it, so that is drift too.
+        result.changes.append(Change(_lock_path(run), "update" if run.lock.path_exists else "create"))
     return result
 
 
@@ -273,19 +278,11 @@ def _plan_delete(run: Run, path: str, entry: Entry, result: Result, force: bool)
         result.conflicts.append(Conflict(path, "edited by hand; no longer generated, so not removed"))
 
 
-def _apply(run: Run, rendered: dict[str, tuple[str, Rendered]], removed: list[str],
-           result: Result) -> None:
+def _next_entries(run: Run, rendered: dict[str, tuple[str, Rendered]], removed: list[str],
+                  result: Result) -> dict[str, Entry]:
+    """The lock's entries once the changes are applied."""
     conflicted = {c.path for c in result.conflicts}
-    before = {owner: Entry(e.fingerprint, dict(e.files)) for owner, e in run.lock.entries.items()}
-    texts = {path: text for _, files in rendered.values() for path, (text, _) in files.items()}
-    for change in result.changes:
-        target = run.root / change.path
-        run.cache.forget(target)
-        if change.action == "delete":
-            target.unlink()
-            _prune_empty(target.parent, run.root)
-        else:
-            write_atomic(target, texts[change.path])
+    entries = {owner: Entry(e.fingerprint, dict(e.files)) for owner, e in run.lock.entries.items()}
     for owner, (print_, files) in rendered.items():
         old = run.lock.entries.get(owner, Entry(""))
         hashes = {}
@@ -295,15 +292,37 @@ def _apply(run: Run, rendered: dict[str, tuple[str, Rendered]], removed: list[st
         for path in old.files:
             if path not in files and path in conflicted:
                 hashes[path] = old.files[path]
-        run.lock.entries[owner] = Entry("" if conflicted & set(hashes) else print_, hashes)
+        entries[owner] = Entry("" if conflicted & set(hashes) else print_, hashes)
     for owner in removed:
-        kept = {p: h for p, h in run.lock.entries[owner].files.items() if p in conflicted}
+        kept = {p: h for p, h in entries[owner].files.items() if p in conflicted}
         if kept:
-            run.lock.entries[owner] = Entry("", kept)
+            entries[owner] = Entry("", kept)
         else:
-            del run.lock.entries[owner]
-    if run.lock.entries != before or not run.lock.path_exists:
-        write_atomic(run.root / run.inputs.settings.folders.configs / LOCK_NAME, run.lock.dumps())
+            del entries[owner]
+    return entries
+
+
+def _lock_path(run: Run) -> str:
+    return f"{run.inputs.settings.folders.configs.strip('/')}/{LOCK_NAME}"
+
+
+def _apply(run: Run, rendered: dict[str, tuple[str, Rendered]], removed: list[str],
+           result: Result) -> None:
+    entries = _next_entries(run, rendered, removed, result)
+    texts = {path: text for _, files in rendered.values() for path, (text, _) in files.items()}
+    for change in result.changes:
+        target = run.root / change.path
+        run.cache.forget(target)
+        if change.action == "delete":
+            target.unlink()
+            _prune_empty(target.parent, run.root)
+        else:
+            write_atomic(target, texts[change.path])
+    if entries != run.lock.entries or not run.lock.path_exists:
+        if result.ok:   # said only when it is the one change, so the exit status is explained
+            result.changes.append(Change(_lock_path(run), "update" if run.lock.path_exists else "create"))
+        run.lock.entries = entries
+        write_atomic(run.root / _lock_path(run), run.lock.dumps())
 
 
 def _prune_empty(folder: Path, root: Path) -> None:

@@ -264,3 +264,19 @@ def test_check_validates_every_input_before_comparing(example_repo: Path) -> Non
     assert any(row.startswith("services/orders/2.0.0/openapi.yaml:") and "[oas-schema]" in row
                for row in lines), result.stderr
     assert lines[-1].endswith("nothing was written")
+
+
+def test_check_reports_a_lock_written_by_another_apiops(example_repo: Path,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["generate", "-C", str(example_repo)]) == 1
+    lock = example_repo / "configs/.apiops.lock"
+    data = json.loads(lock.read_text())
+    data["owners"]["acme"]["fingerprint"] = "0" * 64     # as another version would have it
+    lock.write_text(json.dumps(data, indent=1) + "\n")
+    capsys.readouterr()
+    assert main(["check", "-C", str(example_repo)]) == 1
+    assert "configs/.apiops.lock: stale" in capsys.readouterr().out
+    assert main(["generate", "-C", str(example_repo)]) == 1  # rewrites the lock, and says so
+    assert capsys.readouterr().out.splitlines() == ["Writing configs/.apiops.lock"]
+    assert json.loads(lock.read_text())["owners"]["acme"]["fingerprint"] != "0" * 64
+    assert main(["check", "-C", str(example_repo)]) == 0
