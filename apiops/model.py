@@ -99,6 +99,7 @@ class ServiceVersion:
     operations: tuple[Operation, ...]
     scopes: tuple[Scope, ...]   # declared by the document's OAuth2 flows or required by it
     allows_public: bool         # the document opts operations without security into public
+    digest: str = ""            # sha256 of the document's text: names this content in cache keys
 
     @property
     def major(self) -> int:

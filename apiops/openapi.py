@@ -5,6 +5,7 @@ their effective security and the scopes, reporting what makes generation impossi
 """
 from __future__ import annotations
 
+import hashlib
 import re
 from typing import Any
 from urllib.parse import urlsplit
@@ -129,4 +130,5 @@ def read_service_version(source: Source, service: str, version: str) -> tuple[Se
         service=service, version=version, path=source.display, base_path=prefix,
         operations=tuple(operations), scopes=tuple(scopes[n] for n in sorted(scopes)),
         allows_public=doc.get(PUBLIC_OPT_IN) is True,
+        digest=hashlib.sha256(source.text.encode()).hexdigest(),
     ), problems

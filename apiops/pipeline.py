@@ -12,7 +12,7 @@ import posixpath
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from apiops import loading
 from apiops.cache import Cache, code_fingerprint
@@ -91,10 +91,19 @@ def _files_intact(run: Run, entry: Entry) -> bool:
     return all(run.cache.file_hash(root + path) == digest for path, digest in entry.files.items())
 
 
-Rendered = dict[str, tuple[str, str]]        # path -> (text, sha256 of text)
+class File(NamedTuple):
+    text: str | None     # None: unchanged on disk, not even built (see Output.key)
+    digest: str          # sha256 of the text
+    key: str | None = None
 
 
-def render_customer(plan: CustomerPlan, configs: str) -> Rendered:
+Rendered = dict[str, File]           # repository-relative path -> file
+Reuse = Callable[[str, str], str | None]
+
+
+def render_customer(plan: CustomerPlan, configs: str, reuse: Reuse | None = None) -> Rendered:
+    """`reuse(path, key)` gives the digest of a file known to be the rendering of `key`
+    and intact on disk, so that keyed outputs are only built when something changed."""
     gens = registry()
     chosen = sorted((gens[t] for t in plan.customer.targets), key=lambda g: (g.order, g.name))
     produced: list[Output] = []
@@ -105,8 +114,13 @@ def render_customer(plan: CustomerPlan, configs: str) -> Rendered:
     files: Rendered = {}
     for output in produced:
         path = _safe_join(base, output.path, plan.customer.name)
-        text = header(output.sources or plan.sources) + dump(output.documents)
-        files[path] = (text, sha256(text))
+        key = sha256(f"{code_fingerprint()}:{output.key}") if output.key else None
+        digest = reuse(path, key) if reuse and key else None
+        if digest is not None:
+            files[path] = File(None, digest, key)
+            continue
+        text = header(output.sources or plan.sources) + dump(output.build())
+        files[path] = File(text, sha256(text), key)
     return files
 
 
@@ -117,34 +131,34 @@ def render_repo(settings: Settings, customers: Sequence[Customer]) -> Rendered:
         if isinstance(generator, RepoGenerator):
             for output in generator.render(settings, customers):
                 path = _safe_join(base, output.path, generator.name)
-                text = header(output.sources or (settings.path,)) + dump(output.documents)
-                files[path] = (text, sha256(text))
+                text = header(output.sources or (settings.path,)) + dump(output.build())
+                files[path] = File(text, sha256(text))
     return files
 
 
 # Rendering is pure CPU work per customer: with many customers, forked workers share
 # the parsed model copy-on-write and only send the rendered text back.
 PARALLEL_MIN = 16
-_JOBS: tuple[list[CustomerPlan], str] = ([], "")
+_JOBS: tuple[list[CustomerPlan], str, Reuse | None] = ([], "", None)
 
 
 def _render_job(index: int) -> Rendered:
-    plans, configs = _JOBS
-    return render_customer(plans[index], configs)
+    plans, configs, reuse = _JOBS
+    return render_customer(plans[index], configs, reuse)
 
 
-def render_all(plans: list[CustomerPlan], configs: str,
+def render_all(plans: list[CustomerPlan], configs: str, reuse: Reuse | None = None,
                progress: Callable[[int, int], None] | None = None) -> list[Rendered]:
     global _JOBS
     workers = min(os.cpu_count() or 1, 8)
     out: list[Rendered] = []
     if len(plans) < PARALLEL_MIN or workers < 2 or "fork" not in mp.get_all_start_methods():
         for plan in plans:
-            out.append(render_customer(plan, configs))
+            out.append(render_customer(plan, configs, reuse))
             if progress:
                 progress(len(out), len(plans))
         return out
-    _JOBS = (plans, configs)
+    _JOBS = (plans, configs, reuse)
     try:
         with mp.get_context("fork").Pool(workers) as pool:
             for rendered in pool.imap(_render_job, range(len(plans)), chunksize=4):
@@ -152,8 +166,31 @@ def render_all(plans: list[CustomerPlan], configs: str,
                 if progress:
                     progress(len(out), len(plans))
     finally:
-        _JOBS = ([], "")
+        _JOBS = ([], "", None)
     return out
+
+
+def _reuse(run: Run) -> Reuse:
+    """Files whose output key is the one they were last written for, and which are on disk
+    as the lock records them."""
+    known: dict[str, str] = run.cache.get("renders", "keys") or {}
+    owners = run.lock.owner_of()
+    root = f"{run.root}{os.sep}"
+
+    def reuse(path: str, key: str) -> str | None:
+        if known.get(path) != key or path not in owners:
+            return None
+        recorded = run.lock.entries[owners[path]].files.get(path)
+        return recorded if recorded and run.cache.file_hash(root + path) == recorded else None
+
+    return reuse
+
+
+def _remember_keys(run: Run, rendered: dict[str, tuple[str, Rendered]]) -> None:
+    known: dict[str, str] = run.cache.get("renders", "keys") or {}
+    fresh = {path: f.key for _, files in rendered.values() for path, f in files.items() if f.key}
+    if any(known.get(path) != key for path, key in fresh.items()):
+        run.cache.put("renders", "keys", {**known, **fresh})
 
 
 def load(root: Path, cache: Cache | None = None) -> Run:
@@ -217,8 +254,10 @@ def _generate(run: Run, selected: Sequence[str], check: bool, force: bool,
         raise ProblemsFound(run.problems)
     result.warnings = run.problems.sorted()
     rendered: dict[str, tuple[str, Rendered]] = {}   # owner -> (fingerprint, files)
-    for plan, files in zip(plans, render_all(plans, settings.folders.configs.strip("/"), progress),
-                           strict=True):
+    # --force and check build every file: one rewrites hand edits, the other trusts no cache.
+    reuse = None if (check or force) else _reuse(run)
+    for plan, files in zip(plans, render_all(plans, settings.folders.configs.strip("/"), reuse,
+                                             progress), strict=True):
         rendered[plan.customer.name] = (prints[plan.customer.name], files)
     if len(run.customers) == len(run.inputs.customers):
         # deploy/ depends on the settings and the customers' names and folders only.
@@ -235,6 +274,7 @@ def _generate(run: Run, selected: Sequence[str], check: bool, force: bool,
     result.rendered = sorted(o for o in rendered if o != DEPLOY_OWNER)
     if not check:
         _apply(run, rendered, removed, result)
+        _remember_keys(run, rendered)
     elif result.ok and rendered and (not run.lock.path_exists or
                                      _next_entries(run, rendered, removed, result) != run.lock.entries):
         # Every file is right but the lock is not (written by another apiops, or never):
@@ -248,7 +288,7 @@ def _reconcile(run: Run, rendered: dict[str, tuple[str, Rendered]], removed: lis
     owners = run.lock.owner_of()
     for owner, (_, files) in sorted(rendered.items()):
         entry = run.lock.entries.get(owner, Entry(""))
-        for path, (_, digest) in sorted(files.items()):
+        for path, (_, digest, _) in sorted(files.items()):
             disk = run.cache.file_hash(run.root / path)
             if disk == digest:
                 continue
@@ -286,7 +326,7 @@ def _next_entries(run: Run, rendered: dict[str, tuple[str, Rendered]], removed: 
     for owner, (print_, files) in rendered.items():
         old = run.lock.entries.get(owner, Entry(""))
         hashes = {}
-        for path, (_, digest) in files.items():
+        for path, (_, digest, _) in files.items():
             # A file kept because it was edited by hand keeps its old hash, so it is reported again.
             hashes[path] = old.files.get(path, "") if path in conflicted else digest
         for path in old.files:
@@ -309,7 +349,7 @@ def _lock_path(run: Run) -> str:
 def _apply(run: Run, rendered: dict[str, tuple[str, Rendered]], removed: list[str],
            result: Result) -> None:
     entries = _next_entries(run, rendered, removed, result)
-    texts = {path: text for _, files in rendered.values() for path, (text, _) in files.items()}
+    texts = {path: f.text for _, files in rendered.values() for path, f in files.items()}
     for change in result.changes:
         target = run.root / change.path
         run.cache.forget(target)
@@ -317,7 +357,9 @@ def _apply(run: Run, rendered: dict[str, tuple[str, Rendered]], removed: list[st
             target.unlink()
             _prune_empty(target.parent, run.root)
         else:
-            write_atomic(target, texts[change.path])
+            text = texts[change.path]
+            assert text is not None, change.path   # only unchanged files are left unbuilt
+            write_atomic(target, text)
     if entries != run.lock.entries or not run.lock.path_exists:
         if result.ok:   # said only when it is the one change, so the exit status is explained
             result.changes.append(Change(_lock_path(run), "update" if run.lock.path_exists else "create"))

@@ -280,3 +280,25 @@ def test_check_reports_a_lock_written_by_another_apiops(example_repo: Path,
     assert capsys.readouterr().out.splitlines() == ["Writing configs/.apiops.lock"]
     assert json.loads(lock.read_text())["owners"]["acme"]["fingerprint"] != "0" * 64
     assert main(["check", "-C", str(example_repo)]) == 0
+
+
+@pytest.mark.parametrize("edit", [
+    ("customers/umbrella/customer.yaml", "api.umbrella-corp.com", "api2.umbrella-corp.com"),
+    ("apiops.yaml", "realms/{customer}", "realms/tenant-{customer}"),
+    ("apiops.yaml", "sectionName: https", "sectionName: tls"),
+    ("apiops.yaml", "keycloak-config-cli:6.4.0", "keycloak-config-cli:6.5.0"),
+    ("services/catalog/2.1.0/openapi.yaml", "Read products, prices and categories", "Read products"),
+    ("services/orders/2.0.0/openapi.yaml", "/orders/v2", "/orders/v2beta"),
+])
+def test_files_skipped_by_their_key_are_exactly_what_a_full_render_gives(
+        example_repo: Path, edit: tuple[str, str, str], capsys: pytest.CaptureFixture[str]) -> None:
+    """generate builds only the files whose inputs changed (Output.key); check renders
+    every file from scratch, so any input a key forgot shows up as a stale file."""
+    assert main(["generate", "-C", str(example_repo)]) == 1
+    path, old, new = edit
+    target = example_repo / path
+    assert old in target.read_text(), edit
+    target.write_text(target.read_text().replace(old, new))
+    assert main(["generate", "-C", str(example_repo)]) == 1
+    capsys.readouterr()
+    assert main(["check", "-C", str(example_repo)]) == 0, capsys.readouterr().out

@@ -16,10 +16,18 @@ Document = dict[str, Any]
 
 @dataclass(frozen=True)
 class Output:
+    """One generated file. A generator that can name exactly what a file depends on gives
+    a `key` (any string that changes when that does) and `documents` as a function: while
+    the key and the file on disk are unchanged, apiops neither builds nor writes it."""
+
     path: str                         # relative to configs/<customer>/ or to deploy/
-    documents: tuple[Document, ...]
+    documents: tuple[Document, ...] | Callable[[], tuple[Document, ...]]
     configmap: str | None = None      # shipped through this configMapGenerator, not as a resource
     sources: tuple[str, ...] = ()     # inputs named in the header; default: all of the customer's
+    key: str | None = None
+
+    def build(self) -> tuple[Document, ...]:
+        return self.documents() if callable(self.documents) else self.documents
 
 
 @dataclass(frozen=True)

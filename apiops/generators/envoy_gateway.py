@@ -8,9 +8,11 @@ split deterministically to stay within the HTTPRoute limits.
 """
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from apiops.generators import CustomerGenerator, Document, Output
@@ -162,9 +164,24 @@ def service_documents(plan: CustomerPlan, service: ServicePlan) -> list[Document
     return documents
 
 
+def service_file(plan: CustomerPlan, service: ServicePlan) -> tuple[Document, ...]:
+    return tuple(service_documents(plan, service))
+
+
+def _key(plan: CustomerPlan, service: ServicePlan) -> str:
+    """Everything a service's file is made of: a customer's other pins do not matter."""
+    c, version = plan.customer, service.version
+    inputs = (c.name, c.namespace, c.hostnames, c.issuer, c.jwks_uri, c.path,
+              plan.settings.parent_refs, plan.settings.path, service.upstream,
+              version.service, version.version, version.path, version.digest)
+    return hashlib.sha256(repr(inputs).encode()).hexdigest()
+
+
 def render(plan: CustomerPlan, produced: Sequence[Output]) -> list[Output]:
-    return [Output(f"gateway/{service.name}.yaml", tuple(service_documents(plan, service)),
-                   sources=(plan.settings.path, plan.customer.path, service.version.path))
+    return [Output(f"gateway/{service.name}.yaml",
+                   partial(service_file, plan, service),
+                   sources=(plan.settings.path, plan.customer.path, service.version.path),
+                   key=_key(plan, service))
             for service in plan.services if service.version.operations]
 
 

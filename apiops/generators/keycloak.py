@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Sequence
+from functools import cache, partial
 from typing import Any
 
 from apiops.generators import CustomerGenerator, Document, Output
@@ -145,11 +146,21 @@ def job(plan: CustomerPlan, realm_doc: Document) -> Document:
     }
 
 
+def _key(plan: CustomerPlan) -> str:
+    """The realm and the Job depend on the customer, the Keycloak settings and the scopes
+    of the pinned services, not on the rest of the documents."""
+    audiences = sorted((scope.name, service.name) for service in plan.services
+                       for scope in service.version.scopes)
+    inputs = (plan.customer, plan.settings.keycloak, plan.scopes, audiences, plan.sources)
+    return hashlib.sha256(repr(inputs).encode()).hexdigest()
+
+
 def render(plan: CustomerPlan, produced: Sequence[Output]) -> list[Output]:
-    realm_doc = realm(plan)
+    realm_doc = cache(partial(realm, plan))      # built once, and only if a file needs it
+    key = _key(plan)
     return [
-        Output(REALM_FILE, (realm_doc,), configmap=REALM_CONFIGMAP),
-        Output("keycloak/job.yaml", (job(plan, realm_doc),)),
+        Output(REALM_FILE, lambda: (realm_doc(),), configmap=REALM_CONFIGMAP, key=key),
+        Output("keycloak/job.yaml", lambda: (job(plan, realm_doc()),), key=key),
     ]
 
 

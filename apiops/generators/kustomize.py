@@ -37,9 +37,13 @@ def kustomization(plan: CustomerPlan, produced: Sequence[Output]) -> Document:
 
 
 def render(plan: CustomerPlan, produced: Sequence[Output]) -> list[Output]:
+    c = plan.customer
+    files = [(o.path, o.configmap) for o in produced]
     return [
-        Output(NAMESPACE_FILE, (namespace(plan),), sources=(plan.settings.path, plan.customer.path)),
-        Output("kustomization.yaml", (kustomization(plan, produced),)),
+        Output(NAMESPACE_FILE, (namespace(plan),), sources=(plan.settings.path, c.path),
+               key=repr((c.name, c.namespace, plan.settings.path, c.path))),
+        Output("kustomization.yaml", lambda: (kustomization(plan, produced),),
+               key=repr((c.name, c.namespace, files, plan.sources))),
     ]
 
 

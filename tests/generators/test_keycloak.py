@@ -158,7 +158,7 @@ def test_a_changed_realm_renames_the_job_and_the_same_realm_keeps_it(
 
     def job_name(p: CustomerPlan) -> str:
         outputs = keycloak.render(p, ())
-        return str(outputs[1].documents[0]["metadata"]["name"])
+        return str(outputs[1].build()[0]["metadata"]["name"])
 
     first = plan.customer.clients[0]
     fewer = dataclasses.replace(first, scopes=first.scopes[:1])
@@ -177,9 +177,9 @@ def test_client_ids_that_differ_in_dot_and_dash_get_distinct_secret_variables(
     plan = dataclasses.replace(plan, customer=dataclasses.replace(plan.customer, clients=twins))
     realm_out, job_out = keycloak.render(plan, ())
     secrets = {c["clientId"]: ENV_REF.match(c["secret"])[1]  # type: ignore[index]
-               for c in realm_out.documents[0]["clients"]}
+               for c in realm_out.build()[0]["clients"]}
     assert len(set(secrets.values())) == 3, secrets
     assert secrets["other"] == "CLIENT_SECRET_OTHER"
-    env = env_of(job_out.documents[0])
+    env = env_of(job_out.build()[0])
     for cid, name in secrets.items():
         assert env[name]["valueFrom"]["secretKeyRef"] == {"name": "alpha-idp", "key": cid}
