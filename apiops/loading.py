@@ -222,7 +222,27 @@ def _documents(services_dir: Path) -> list[tuple[str, str, str]]:
     return found
 
 
-def load_customer(inputs: Inputs, folder: str, problems: Problems) -> Customer | None:
+def load_customer(inputs: Inputs, folder: str, problems: Problems,
+                  cache: Cache | None = None) -> Customer | None:
+    """The customer of `customers/<folder>/`; with a cache, parsed and checked once per
+    content of its file and of apiops.yaml."""
+    path = inputs.customers[folder]
+    digest = cache.file_hash(path) if cache else None
+    if cache is None or digest is None:
+        return _load_customer(inputs, folder, problems)
+    settings = cache.file_hash(inputs.root / SETTINGS_FILE) or ""
+    key = cache_key(code_fingerprint(), "customer", settings, folder, digest)
+    hit = cache.get("customers", key)
+    if hit is None:
+        found = Problems()
+        hit = (_load_customer(inputs, folder, found), found.items)
+        cache.put("customers", key, hit)
+    customer, found_items = hit
+    problems.extend(found_items)
+    return customer
+
+
+def _load_customer(inputs: Inputs, folder: str, problems: Problems) -> Customer | None:
     source = load_source(inputs.root, inputs.customers[folder], problems)
     if source is None:
         return None

@@ -16,7 +16,6 @@ from typing import Literal, NamedTuple
 
 from apiops import loading
 from apiops.cache import Cache, code_fingerprint
-from apiops.cache import key as cache_key
 from apiops.errors import ApiopsError, Problem, Problems, ProblemsFound
 from apiops.generators import CustomerGenerator, Output, RepoGenerator, registry
 from apiops.lock import DEPLOY_OWNER, LOCK_NAME, Entry, Lock, sha256
@@ -197,19 +196,9 @@ def load(root: Path, cache: Cache | None = None) -> Run:
     cache = cache or Cache(root)
     problems = Problems()
     inputs = loading.discover(root, problems, cache)
-    settings_hash = cache.file_hash(root / loading.SETTINGS_FILE) or ""
     customers: dict[str, Customer] = {}
-    for folder, path in inputs.customers.items():
-        digest = cache.file_hash(path)
-        key = cache_key(code_fingerprint(), "customer", settings_hash, folder, digest or "")
-        hit = cache.get("customers", key) if digest else None
-        if hit is None:
-            found = Problems()
-            hit = (loading.load_customer(inputs, folder, found), found.items)
-            if digest:
-                cache.put("customers", key, hit)
-        customer, found_items = hit
-        problems.extend(found_items)
+    for folder in inputs.customers:
+        customer = loading.load_customer(inputs, folder, problems, cache)
         if customer is not None:
             customers[folder] = customer
     lock = Lock.read(root / inputs.settings.folders.configs / LOCK_NAME)

@@ -119,7 +119,7 @@ def _customer(run: Run, context: _Context, name: str, path: Path, layout: str) -
 
         inputs = context.inputs
         problems = Problems()
-        customer = loading.load_customer(inputs, name, problems)
+        customer = loading.load_customer(inputs, name, problems, run.cache)
         deps = [str(path), *([str(settings)] if settings.exists() else [])]
         if customer is not None:
             loading.plan_customer(inputs, customer, context.docs, problems)
