@@ -7,12 +7,12 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from apiops import schema
 from apiops.cache import Cache, code_fingerprint
 from apiops.cache import key as cache_key
-from apiops.errors import ParseError, Problem, Problems
+from apiops.errors import ApiopsError, ParseError, Problem, Problems
 from apiops.model import (
     Client,
     Customer,
@@ -376,7 +376,7 @@ class DocumentCache:
 
 def plan_customer(inputs: Inputs, customer: Customer, docs: DocumentCache,
                   problems: Problems) -> CustomerPlan | None:
-    csource = inputs.customer_source(customer.name)
+    csource = cast(Source, _LazySource(inputs, customer.name))
     before = len(problems.errors)
     services: list[ServicePlan] = []
     for pin in customer.pins:
@@ -407,6 +407,19 @@ def plan_customer(inputs: Inputs, customer: Customer, docs: DocumentCache,
     if len(problems.errors) > before:
         return None
     return CustomerPlan(customer, inputs.settings, tuple(services))
+
+
+class _LazySource:
+    """A customer's Source, parsed only when a problem needs a position in it."""
+
+    def __init__(self, inputs: Inputs, folder: str) -> None:
+        self._inputs, self._folder = inputs, folder
+
+    def __getattr__(self, name: str) -> Any:
+        source = self._inputs.customer_source(self._folder)
+        if source is None:
+            raise ApiopsError(f"{self._inputs.customers[self._folder]} cannot be read again")
+        return getattr(source, name)
 
 
 def _is_long_pin(source: Source | None, service: str) -> bool:
