@@ -140,6 +140,7 @@ def _event_load(text: str, display: str, loader: type) -> Any:
         plain[value] = result
         return result
 
+    event: Any   # PyYAML's event classes carry their attributes per subclass
     for event in yaml.parse(text, Loader=loader):
         kind = type(event)
         if kind is yaml.ScalarEvent:
@@ -178,9 +179,8 @@ def _event_load(text: str, display: str, loader: type) -> Any:
                 if isinstance(node, (dict, list)):
                     return _UNUSUAL
                 if node in frame[2]:
-                    mark = event.start_mark
-                    raise _fail(display, mark.line + 1, mark.column + 1, f"duplicate key {node!r}",
-                                "duplicate-key")
+                    line, col = _mark(event.start_mark)
+                    raise _fail(display, line, col, f"duplicate key {node!r}", "duplicate-key")
                 frame[2].add(node)
                 frame[1] = node if isinstance(node, str) else str(node)
             else:
@@ -192,6 +192,11 @@ def _event_load(text: str, display: str, loader: type) -> Any:
 
 
 _LOADER: type | None = None
+
+
+def _mark(mark: Any) -> tuple[int, int]:
+    """1-based line and column of a PyYAML mark (which can be missing)."""
+    return (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
 
 
 def _json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -480,7 +485,7 @@ def _event_positions(text: str, paths: set[tuple[str | int, ...]]) -> dict[tuple
             continue
         if not isinstance(event, yaml.NodeEvent):
             continue
-        mark = (event.start_mark.line + 1, event.start_mark.column + 1)
+        mark = _mark(event.start_mark)
         path = None
         if stack:
             frame = stack[-1]
