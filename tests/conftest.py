@@ -74,6 +74,16 @@ def make_repo(tmp_path: Path) -> Callable[..., Path]:
     return make
 
 
+def overlay(case: str, repo: Path) -> None:
+    """Lay tests/fixtures/negative/<case>/ over a monorepo (its expected.txt stays out)."""
+    source = FIXTURES / "negative" / case
+    for path in sorted(source.rglob("*")):
+        if path.is_file() and path.name != "expected.txt":
+            target = repo / path.relative_to(source)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target)
+
+
 @pytest.fixture
 def example_repo(make_repo: Callable[..., Path]) -> Path:
     return make_repo()

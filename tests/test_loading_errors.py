@@ -7,14 +7,13 @@ error lines. A new case is just files.
 """
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES
+from conftest import FIXTURES, overlay
 from generators.support import documents, read_tree
 
 from apiops.cli import main
@@ -23,15 +22,6 @@ NEGATIVE = FIXTURES / "negative"
 CASES = sorted(p.name for p in NEGATIVE.iterdir() if (p / "expected.txt").is_file())
 # Run through a real process (console script module, exit status, streams); the rest in-process.
 SUBPROCESS = {"unknown-service", "syntax-customer", "two-bad-customers", "literal-secret"}
-
-
-def overlay(case: str, repo: Path) -> None:
-    source = NEGATIVE / case
-    for path in sorted(source.rglob("*")):
-        if path.is_file() and path.name != "expected.txt":
-            target = repo / path.relative_to(source)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(path, target)
 
 
 def run(repo: Path, args: list[str], capsys: pytest.CaptureFixture[str], subprocess_: bool

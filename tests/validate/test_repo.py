@@ -1,12 +1,11 @@
 """customer.yaml and apiops.yaml: JSON Schemas and cross-references; the verdict cache."""
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES
+from conftest import FIXTURES, overlay
 
 from apiops.validation.run import Options, validate
 from validate.conftest import Run
@@ -14,15 +13,6 @@ from validate.support import where, write
 
 NEGATIVE = FIXTURES / "negative"
 CASES = sorted(p.name for p in NEGATIVE.iterdir() if (p / "expected.txt").is_file())
-
-
-def overlay(case: str, repo: Path) -> None:
-    source = NEGATIVE / case
-    for path in sorted(source.rglob("*")):
-        if path.is_file() and path.name != "expected.txt":
-            target = repo / path.relative_to(source)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(path, target)
 
 
 def lines(problems: list[dict[str, object]]) -> list[str]:
