@@ -10,7 +10,6 @@ import json
 import os
 import pickle
 import time
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -104,20 +103,59 @@ class Cache:
             self._stats_dirty = False
 
 
-@cache
-def code_fingerprint() -> str:
-    """apiops' own code and the versions of generator plugins: a change of either
-    re-renders every customer and invalidates cached parses, even without a version bump."""
+def source_hash(*names: str) -> str:
+    """sha256 of apiops' own files under these package-relative names (modules or
+    subpackages; "." is the whole package, its JSON Schemas included)."""
+    package = Path(__file__).parent
+    files: list[Path] = []
+    for name in names:
+        target = package / name
+        files += ([*target.rglob("*.py"), *target.glob("schemas/*.json")] if target.is_dir()
+                  else [target])
+    digest = hashlib.sha256(__version__.encode())
+    for path in sorted(set(files)):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def _installed_stamp() -> str:
+    """Installing, upgrading or removing a distribution changes its sys.path folder's
+    mtime: a local, cheap stand-in for the list of installed plugins."""
+    import sys
+
+    stamps = []
+    for folder in sys.path:
+        with contextlib.suppress(OSError):
+            stamps.append(f"{folder}:{os.stat(folder).st_mtime_ns}")
+    return key(*stamps)
+
+
+def _plugins(cache: Cache | None) -> str:
+    """The generator plugins and their versions. importlib.metadata costs a no-op run a
+    sixth of its time, so the listing is kept in the cache while nothing was installed."""
+    stamp = _installed_stamp()
+    found = cache.get("plugins", stamp) if cache is not None else None
+    if isinstance(found, str):
+        return found
     from importlib.metadata import entry_points
 
-    package = Path(__file__).parent
-    digest = hashlib.sha256(__version__.encode())
-    for path in sorted([*package.rglob("*.py"), *package.glob("schemas/*.json")]):
-        digest.update(path.relative_to(package).as_posix().encode() + path.read_bytes())
-    for entry in sorted(entry_points(group="apiops.generators"), key=lambda e: e.name):
-        dist = entry.dist
-        digest.update(f"{entry.name}={entry.value}@{dist.version if dist else ''}".encode())
-    return digest.hexdigest()
+    listing = key(*sorted(f"{e.name}={e.value}@{e.dist.version if e.dist else ''}"
+                          for e in entry_points(group="apiops.generators")))
+    if cache is not None:
+        cache.put("plugins", stamp, listing)
+    return listing
+
+
+_CODE: list[str] = []
+
+
+def code_fingerprint(cache: Cache | None = None) -> str:
+    """apiops' own code and its generator plugins, the same on every machine that has the
+    same of both (the lock file, which is committed, records it). A change of either
+    re-renders every customer and invalidates cached parses, even without a version bump."""
+    if not _CODE:
+        _CODE.append(key(source_hash("."), _plugins(cache)))
+    return _CODE[0]
 
 
 def key(*parts: str) -> str:

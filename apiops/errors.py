@@ -10,7 +10,11 @@ class ApiopsError(Exception):
 
 
 class ParseError(ApiopsError):
-    """An input file could not be read or parsed."""
+    """An input file could not be read or parsed; `problem` says where and why."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(str(problem))
+        self.problem = problem
 
 
 class GitError(ApiopsError):

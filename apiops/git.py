@@ -25,18 +25,6 @@ def root(path: Path) -> Path:
     return Path(repo.working_tree_dir)
 
 
-def common_dir(path: Path) -> Path:
-    """Where caches go: shared by every worktree of the repository."""
-    import git
-
-    try:
-        out = _repo(path).git.rev_parse("--git-common-dir")
-    except git.GitCommandError as exc:
-        raise GitError(f"git rev-parse failed: {exc.stderr.strip()}") from exc
-    result = Path(out)
-    return result if result.is_absolute() else (path / result).resolve()
-
-
 def git_dir(start: Path) -> Path | None:
     """The repository's common git directory, found on disk without starting git or
     importing GitPython: caches need it on every run, including the fast no-op ones."""

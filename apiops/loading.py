@@ -53,17 +53,8 @@ def load_source(root: Path, path: Path, problems: Problems) -> Source | None:
     try:
         return Source.load(path, relative(root, path))
     except ParseError as exc:
-        problems.add(_problem_from_text(str(exc)))
+        problems.add(exc.problem)
         return None
-
-
-def _problem_from_text(text: str) -> Problem:
-    # ParseError messages are already rendered Problems; keep them as data.
-    match = re.match(r"^(.*?):(\d+):(\d+): (error|warning): (.*) \[([\w-]+)\]$", text)
-    if not match:
-        return Problem("?", 1, 1, text, "parse")
-    path, line, col, severity, message, rule = match.groups()
-    return Problem(path, int(line), int(col), message, rule, severity)  # type: ignore[arg-type]
 
 
 # -- settings ---------------------------------------------------------------------------
@@ -164,7 +155,7 @@ class Inputs:
 def discover(root: Path, problems: Problems, cache: Cache | None = None) -> Inputs:
     settings_path = root / SETTINGS_FILE
     digest = cache.file_hash(settings_path) if cache else None
-    key = cache_key(code_fingerprint(), "settings", digest) if digest else None
+    key = cache_key(code_fingerprint(cache), "settings", digest) if digest else None
     hit = cache.get("settings", key) if cache and key else None
     if hit is not None:
         settings, found = hit
@@ -231,7 +222,7 @@ def load_customer(inputs: Inputs, folder: str, problems: Problems,
     if cache is None or digest is None:
         return _load_customer(inputs, folder, problems)
     settings = cache.file_hash(inputs.root / SETTINGS_FILE) or ""
-    key = cache_key(code_fingerprint(), "customer", settings, folder, digest)
+    key = cache_key(code_fingerprint(cache), "customer", settings, folder, digest)
     hit = cache.get("customers", key)
     if hit is None:
         found = Problems()
@@ -326,6 +317,24 @@ def _client(source: Source, i: int, raw: Mapping[str, Any], problems: Problems) 
 
 # -- plans ------------------------------------------------------------------------------
 
+def document_key(cache: Cache, root: Path, path: Path) -> str | None:
+    digest = cache.file_hash(path)
+    try:
+        shown = path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return None
+    return cache_key(code_fingerprint(cache), "document", shown, digest) if digest else None
+
+
+def remember_document(cache: Cache, root: Path, path: Path, version: ServiceVersion,
+                      problems: list[Problem]) -> None:
+    """Store what the validate command extracted from a document, so that the customers
+    it re-checks, and the next generate, need not parse it again."""
+    key = document_key(cache, root, path)
+    if key:
+        cache.put("documents", key, (version, problems))
+
+
 class DocumentCache:
     """Parses each pinned document once per run, whatever the number of customers, and,
     given a Cache, once per content: later runs load the extracted model instead."""
@@ -360,9 +369,7 @@ class DocumentCache:
     def _key(self, path: Path) -> str | None:
         if self.cache is None:                    # DocumentCache(inputs): this run only
             return None
-        digest = self.cache.file_hash(path)
-        return cache_key(code_fingerprint(), "document", relative(self.inputs.root, path),
-                         digest) if digest else None
+        return document_key(self.cache, self.inputs.root, path)
 
     def _load(self, path: Path, problems: Problems) -> Source | None:
         if path not in self.sources:

@@ -79,7 +79,7 @@ def fingerprint(run: Run, customer: Customer) -> str:
         path = run.inputs.documents.get(pin.service, {}).get(pin.version)
         if path is not None:
             docs.append((f"{pin.service}/{pin.version}/{path.name}", run.cache.file_hash(path) or ""))
-    parts = [code_fingerprint(), customer.targets,
+    parts = [code_fingerprint(run.cache), customer.targets,
              run.cache.file_hash(run.root / loading.SETTINGS_FILE) or "",
              run.cache.file_hash(run.root / customer.path) or "", docs]
     return sha256(json.dumps(parts))
@@ -250,7 +250,7 @@ def _generate(run: Run, selected: Sequence[str], check: bool, force: bool,
         rendered[plan.customer.name] = (prints[plan.customer.name], files)
     if len(run.customers) == len(run.inputs.customers):
         # deploy/ depends on the settings and the customers' names and folders only.
-        print_ = sha256(json.dumps([code_fingerprint(),
+        print_ = sha256(json.dumps([code_fingerprint(run.cache),
                                     run.cache.file_hash(run.root / loading.SETTINGS_FILE) or "",
                                     sorted((c.name, c.path) for c in run.customers.values())]))
         entry = run.lock.entries.get(DEPLOY_OWNER)

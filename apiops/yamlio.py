@@ -27,7 +27,7 @@ _CONFLICT = re.compile(rb"^(<{7}|>{7}|={7})(?: |$)", re.MULTILINE)
 
 
 def _fail(path: str, line: int, col: int, message: str, rule: str) -> ParseError:
-    return ParseError(str(Problem(path, line, col, message, rule)))
+    return ParseError(Problem(path, line, col, message, rule))
 
 
 def read_text(path: Path, display: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> str:

@@ -302,3 +302,28 @@ def test_files_skipped_by_their_key_are_exactly_what_a_full_render_gives(
     assert main(["generate", "-C", str(example_repo)]) == 1
     capsys.readouterr()
     assert main(["check", "-C", str(example_repo)]) == 0, capsys.readouterr().out
+
+
+def test_validate_leaves_the_extracted_document_for_generate(
+        example_repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A changed document is parsed once in the hook chain: validate stores the model that
+    generate (and the customers validate re-checks) load instead of parsing again."""
+    from apiops import loading
+    from apiops.cache import Cache
+
+    assert main(["generate", "-C", str(example_repo)]) == 1    # every document cached
+    document = example_repo / "services/orders/2.0.0/openapi.yaml"
+    document.write_text(document.read_text().replace("/orders/v2", "/orders/v2beta"))
+    key = loading.document_key(Cache(example_repo), example_repo, document)
+    assert key is not None and Cache(example_repo).get("documents", key) is None
+
+    def parsed_again(*args: object) -> None:
+        raise AssertionError("the customers pinning the document parsed it a second time")
+
+    monkeypatch.setattr(loading, "read_service_version", parsed_again)
+    assert main(["validate", "-C", str(example_repo), str(document)]) == 0
+    stored, problems = Cache(example_repo).get("documents", key)
+    assert (stored.service, stored.version, stored.path) == ("orders", "2.0.0",
+                                                            "services/orders/2.0.0/openapi.yaml")
+    assert any(op.path.startswith("/orders/v2beta/") for op in stored.operations)
+    assert problems == []

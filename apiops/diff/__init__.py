@@ -27,6 +27,7 @@ from apiops.diff.model import (
 from apiops.diff.resources import Unit
 from apiops.diff.structure import StructuralDiff
 from apiops.errors import ApiopsError, ParseError
+from apiops.model import Folders
 
 __all__ = ["DiffReport", "compare"]
 
@@ -39,8 +40,8 @@ def _folders(root: Path) -> tuple[str, str]:
         data = None
     folders = data.get("folders") if isinstance(data, dict) else None
     folders = folders if isinstance(folders, dict) else {}
-    return (str(folders.get("configs", "configs")).strip("/"),
-            str(folders.get("deploy", "deploy")).strip("/"))
+    return (str(folders.get("configs", Folders.configs)).strip("/"),
+            str(folders.get("deploy", Folders.deploy)).strip("/"))
 
 
 class Layout:

@@ -17,13 +17,13 @@ def main(argv: Sequence[str] | None = None, prog: str = "apiops check") -> int:
     def run() -> int:
         from pathlib import Path
 
-        from apiops.report import make_console
+        from apiops.report import console_for
         from apiops.report.problems import text
         from apiops.validation.run import Options, validate
 
         root = repo_root(Path(args.directory) if args.directory else None)
         validated = validate([], True, Options(), root)
-        console = make_console(stderr=True)
+        console = console_for(stderr=True)
         text(console, validated.problems)
         if not validated.ok:
             errors = sum(1 for p in validated.problems if p.severity == "error")

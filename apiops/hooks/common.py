@@ -20,18 +20,18 @@ class Exit(Exception):
 @contextmanager
 def exit_on_error() -> Iterator[None]:
     """ApiopsError -> one line and exit 1; anything else is a bug: traceback and exit 2."""
-    from apiops.report import make_console
+    from apiops.report import console_for
     from apiops.report.problems import text
 
     try:
         yield
     except ProblemsFound as exc:
-        console = make_console(stderr=True)
+        console = console_for(stderr=True)
         text(console, exc.problems.sorted())
         console.print(f"apiops: {len(exc.problems.errors)} error(s); nothing was written")
         raise Exit(PROBLEMS) from None
     except ApiopsError as exc:
-        make_console(stderr=True).print(f"apiops: error: {exc}", style="red")
+        console_for(stderr=True).print(f"apiops: error: {exc}", style="red")
         raise Exit(PROBLEMS) from None
     except KeyboardInterrupt:
         raise Exit(130) from None

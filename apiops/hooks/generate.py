@@ -31,7 +31,7 @@ def run(customers: Sequence[str], check: bool, force: bool, directory: str | Non
     from pathlib import Path
 
     from apiops.pipeline import generate
-    from apiops.report import make_console
+    from apiops.report import console_for, make_console
     from apiops.report.generation import checked, generated, progress, warnings
 
     root = repo_root(Path(directory) if directory else None)
@@ -39,8 +39,8 @@ def run(customers: Sequence[str], check: bool, force: bool, directory: str | Non
         result = generate(root, customers, check=check, force=force, progress=update)
     if result.ok and not result.warnings:
         return OK                   # nothing to say: a no-op run need not load rich
-    warnings(make_console(stderr=True), result)
-    (checked if check else generated)(make_console(), result)
+    warnings(console_for(stderr=True), result)
+    (checked if check else generated)(console_for(), result)
     return OK if result.ok else PROBLEMS
 
 

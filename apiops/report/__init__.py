@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterable
 from typing import IO, Any, Literal
 
 ColorMode = Literal["auto", "always", "never"]
@@ -31,14 +30,10 @@ class PlainConsole:
 
 
 def console_for(stderr: bool = False, color: ColorMode = "auto") -> Any:
-    """`make_console`, or a PlainConsole where rich would not colour anyway."""
+    """The console for line reports: `make_console`, or a PlainConsole where rich would
+    not colour anyway (a hook's output piped to pre-commit, NO_COLOR, TERM=dumb)."""
     stream = sys.stderr if stderr else sys.stdout
     forced = bool(os.environ.get("FORCE_COLOR")) or os.environ.get("TTY_COMPATIBLE") == "1"
     plain = color == "never" or (color == "auto" and not forced and (
         "NO_COLOR" in os.environ or os.environ.get("TERM") == "dumb" or not stream.isatty()))
     return PlainConsole(stream) if plain else make_console(stderr, color)
-
-
-def lines(console: Any, items: Iterable[str], style: str | None = None) -> None:
-    for item in items:
-        console.print(item, style=style)

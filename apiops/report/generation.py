@@ -34,12 +34,6 @@ def checked(console: Any, result: Result) -> None:
                       " and commit the result.")
 
 
-def summary(console: Any, result: Result) -> None:
-    console.print(f"apiops: {len(result.rendered)} customer(s) rendered, "
-                  f"{len(result.skipped)} unchanged, {len(result.changes)} file(s) changed, "
-                  f"{len(result.conflicts)} conflict(s)", style="dim")
-
-
 @contextmanager
 def progress(console: Any) -> Iterator[Callable[[int, int], None] | None]:
     """A progress bar for long runs, on a terminal only (pipes and CI logs stay clean)."""

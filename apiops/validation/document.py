@@ -4,19 +4,21 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from apiops.errors import ParseError, Problem
 from apiops.validation.findings import Finding
 from apiops.validation.refs import RefFiles
 from apiops.yamlio import DEFAULT_MAX_BYTES, Source
 
+if TYPE_CHECKING:
+    from apiops.model import ServiceVersion
+
 # The version patterns openapi-spec-validator recognises (versions/finders.py): the
 # keyword's value must be a string starting MAJOR.MINOR.
 _VERSION = re.compile(r"(\d+)\.(\d+)(\..*)?")
 SUPPORTED: dict[tuple[str, ...], str] = {
     ("swagger", "2", "0"): "2.0", ("openapi", "3", "0"): "3.0", ("openapi", "3", "1"): "3.1"}
-_RENDERED = re.compile(r"^(.*?):(\d+):(\d+): (error|warning): (.*) \[([\w-]+)\]$", re.DOTALL)
 
 
 @dataclass
@@ -24,6 +26,8 @@ class Checked:
     problems: list[Problem]
     deps: set[str] = field(default_factory=set)   # files read through $refs
     source: Source | None = None
+    version: ServiceVersion | None = None             # as apiops.openapi extracts it
+    extracted: list[Problem] = field(default_factory=list)
 
 
 def check(path: Path, display: str, boundary: Path, folder: tuple[str, str] | None = None,
@@ -33,7 +37,7 @@ def check(path: Path, display: str, boundary: Path, folder: tuple[str, str] | No
     try:
         source = Source.load(path, display, max_bytes)
     except ParseError as exc:
-        return Checked([problem_of(exc, display)])
+        return Checked([exc.problem])
     doc = source.data
     if not isinstance(doc, dict):
         kind = ("a list" if isinstance(doc, list) else "empty (only comments)" if doc is None
@@ -56,11 +60,13 @@ def check(path: Path, display: str, boundary: Path, folder: tuple[str, str] | No
         findings += rules.check(doc, version, folder)
         # One pass over a large file for every position needed, apiops.openapi's included.
         source.locate([*rules.unenforceable(doc, version), *(f.keys for f in findings)])
-        _, extracted = read_service_version(source, *(folder or ("", "")))
+        version_model, extracted = read_service_version(source, *(folder or ("", "")))
         problems += [p for p in extracted if p.rule != "not-openapi"]
     source.locate(f.keys for f in findings)
     problems += [_located(source, f) for f in findings]
-    return Checked(problems, files.deps, source)
+    if spec_only:
+        return Checked(problems, files.deps, source)
+    return Checked(problems, files.deps, source, version_model, extracted)
 
 
 def spec_version(doc: dict[str, Any]) -> tuple[str | None, Finding | None]:
@@ -87,12 +93,3 @@ def spec_version(doc: dict[str, Any]) -> tuple[str | None, Finding | None]:
 def _located(source: Source, finding: Finding) -> Problem:
     return source.problem(finding.keys, finding.message, finding.rule, finding.at,
                           finding.severity)
-
-
-def problem_of(exc: ParseError, display: str) -> Problem:
-    """yamlio raises problems already rendered as text; keep them as data."""
-    match = _RENDERED.match(str(exc))
-    if not match:
-        return Problem(display, 1, 1, str(exc), "unreadable")
-    path, line, col, severity, message, rule = match.groups()
-    return Problem(path, int(line), int(col), message, rule, severity)  # type: ignore[arg-type]

@@ -8,13 +8,12 @@ security or a route another pinned service claims is an error for them.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from apiops.cache import key
+from apiops.cache import code_fingerprint, key
 from apiops.errors import ApiopsError, Problem, Problems
-from apiops.validation.run import CUSTOMER_FILE, DOCUMENT_NAMES, SETTINGS_FILE, Run
+from apiops.validation.run import CUSTOMER_FILE, DOCUMENT_NAMES, SETTINGS_FILE, Run, document_fingerprint
 
 if TYPE_CHECKING:
     from apiops.loading import DocumentCache, Inputs
@@ -71,7 +70,7 @@ def check(run: Run, docs: list[Path], customers: list[Path], settings: bool) -> 
     context = _Context(run)
     settings_file = run.root / SETTINGS_FILE
     digest = run.cache.file_hash(settings_file) if run.cache is not None else None
-    problems += run.cached("settings", [_fingerprint(), digest or "none", layout],
+    problems += run.cached("settings", [_fingerprint(run), digest or "none", layout],
                            lambda: (context.settings_problems(), [str(settings_file)] if digest else []))
     for name in sorted(chosen & set(found)):
         problems += _customer(run, context, name, found[name], layout)
@@ -130,7 +129,7 @@ def _customer(run: Run, context: _Context, name: str, path: Path, layout: str) -
     digest = run.cache.file_hash(path) if run.cache is not None else None
     if digest is None:
         return compute()[0]
-    return run.cached("customer", [_fingerprint(), name, digest, layout], compute)
+    return run.cached("customer", [_fingerprint(run), name, digest, layout], compute)
 
 
 def _duplicates(run: Run, docs: list[Path]) -> list[Problem]:
@@ -144,29 +143,10 @@ def _duplicates(run: Run, docs: list[Path]) -> list[Problem]:
     return problems
 
 
-@cache
-def _fingerprint() -> str:
-    """What a customer's verdict depends on besides files: apiops' code and the installed
-    generator plugins. A plugin comes and goes with a folder in site-packages, which changes
-    that folder's mtime; reading the entry points themselves costs a cached run 70 ms."""
-    import os
-    import sys
-
-    from apiops.validation.run import document_fingerprint
-
-    stamps = []
-    for folder in sys.path:
-        try:
-            stamps.append(f"{folder}:{os.stat(folder).st_mtime_ns}")
-        except OSError:
-            continue
-    return key(document_fingerprint(), _code_hash(), *stamps)
-
-
-def _code_hash() -> str:
-    package = Path(__file__).resolve().parent.parent
-    files = sorted([*package.rglob("*.py"), *package.glob("schemas/*.json")])
-    return key(*(f.relative_to(package).as_posix() + "\0" + f.read_text() for f in files))
+def _fingerprint(run: Run) -> str:
+    """What a customer's verdict depends on besides files: the document code and all of
+    apiops' code with its plugins (generation rules are checked too)."""
+    return key(document_fingerprint(), code_fingerprint(run.cache))
 
 
 def _pinning(run: Run, docs: list[Path]) -> set[str]:

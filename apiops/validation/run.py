@@ -8,13 +8,12 @@ apiops.loading: see `repo` for customer.yaml and apiops.yaml).
 """
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from apiops.cache import Cache, key
+from apiops.cache import Cache, key, source_hash
 from apiops.errors import ApiopsError, Problem, Problems
 from apiops.validation.findings import SPEC_ONLY_RULES
 from apiops.yamlio import DEFAULT_MAX_BYTES
@@ -146,6 +145,10 @@ def _document(run: Run, path: Path) -> list[Problem]:
 
         checked = document.check(path, shown, boundary, folder, run.options.spec_only,
                                  run.options.max_bytes)
+        if folder and checked.version is not None and run.cache is not None and run.root:
+            from apiops.loading import remember_document
+
+            remember_document(run.cache, run.root, path, checked.version, checked.extracted)
         return checked.problems, [str(path), *checked.deps]
 
     digest = run.cache.file_hash(path) if run.cache is not None else None
@@ -159,17 +162,9 @@ def _document(run: Run, path: Path) -> list[Problem]:
 
 @cache
 def document_fingerprint() -> str:
-    """The code behind a document's verdict: apiops' validation sources and version, and
-    openapi-spec-validator's version (apiops.cache.code_fingerprint also scans every
-    installed distribution, which costs more than a cached run may take)."""
-    from apiops.version import __version__
-
-    package = Path(__file__).resolve().parent.parent
-    digest = hashlib.sha256(f"{__version__}\0{_validator_version()}".encode())
-    for name in _DOCUMENT_CODE:
-        for path in sorted(package.joinpath(name).rglob("*.py")) if "." not in name else [package / name]:
-            digest.update(path.name.encode() + path.read_bytes())
-    return digest.hexdigest()
+    """The code behind a document's verdict: the validation sources and the version of
+    openapi-spec-validator, so that a change to a generator keeps the verdicts."""
+    return key(source_hash(*_DOCUMENT_CODE), _validator_version())
 
 
 def _validator_version() -> str:
